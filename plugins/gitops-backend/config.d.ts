@@ -1,0 +1,45 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  gitops?: {
+    collection?: {
+      /** How often a collection session starts. Default 10 seconds. */
+      frequency?: HumanDuration;
+      /** How long one session keeps its watches open before returning. Default 60 seconds. */
+      sessionDuration?: HumanDuration;
+      /** Timeout of one call to an upstream (list, page). Default 10 seconds. */
+      requestTimeout?: HumanDuration;
+      /** Clusters collected at once. Default 8. */
+      concurrency?: number;
+    };
+    /** Clusters to collect from. Merged with the Kubernetes plugin's config clusters (by name). */
+    clusters?: Array<{
+      name: string;
+      title?: string;
+      /** dev, staging, prod… used to show an environment matrix. */
+      environment?: string;
+      /** Kubernetes API server URL. Omit for a cluster only known to other sources. */
+      url?: string;
+      /** serviceAccount (default) or localKubectlProxy. */
+      authProvider?: string;
+      /** @visibility secret */
+      serviceAccountToken?: string;
+      /** @visibility secret */
+      caData?: string;
+      caFile?: string;
+      skipTLSVerify?: boolean;
+      /** Names other sources know this cluster by: Argo CD destination server URL or name, Prometheus label value, Azure resource id. */
+      aliases?: string[];
+      /** Name of the Argo CD instance running on this cluster, for `argocd/instance-name`. Defaults to the cluster name. */
+      argocdInstance?: string;
+      /** ARM id of the AKS or Arc cluster. */
+      azureResourceId?: string;
+      /** Set false to not collect this cluster's Kubernetes API (e.g. only metrics reach it). */
+      collect?: boolean;
+    }>;
+    kubernetes?: {
+      /** Also collect the clusters of `kubernetes.clusterLocatorMethods` (type config). Default true. */
+      useKubernetesPluginClusters?: boolean;
+    };
+  };
+}

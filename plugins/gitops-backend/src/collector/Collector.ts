@@ -1,0 +1,144 @@
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { SELECTING_ANNOTATIONS } from '@gitops-status/plugin-gitops-common';
+import type {
+  GitOpsSource,
+  SourceSink,
+  SourceTargetResult,
+} from '@gitops-status/plugin-gitops-node';
+import type { ClusterDirectory } from '../config/clusters';
+import { EntityBinder, parseEntitySelector } from '../binding/bindEntity';
+import { mergeObservations } from '../merge/merge';
+import { recordId } from '../merge/identity';
+import type { GitOpsStore } from '../store/GitOpsStore';
+
+export interface CollectorOptions {
+  sources: GitOpsSource[];
+  store: GitOpsStore;
+  catalog: CatalogService;
+  auth: AuthService;
+  clusters: ClusterDirectory;
+  logger: LoggerService;
+  now?: () => Date;
+}
+
+/**
+ * Runs every source for one session, merges what they report into the store and binds changed
+ * records to catalog entities. Only what changed is written.
+ */
+export class Collector {
+  private binder?: EntityBinder;
+  private selectorsKey?: string;
+
+  constructor(private readonly options: CollectorOptions) {}
+
+  private now() {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+
+  /** Re-reads annotated entities; when the set of selectors changed, rebinds every record. */
+  async refreshBindings(): Promise<void> {
+    const { catalog, auth, store, clusters } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: [
+          ...SELECTING_ANNOTATIONS.map(a => ({
+            [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS,
+          })),
+        ],
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+        ],
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const selectors = items.map(e => parseEntitySelector(e, clusters));
+    const key = JSON.stringify(selectors);
+    if (key === this.selectorsKey && this.binder) return;
+    this.binder = new EntityBinder(selectors);
+    this.selectorsKey = key;
+    const bindings = new Map<string, string[]>();
+    for (const record of await store.listRecords()) {
+      bindings.set(recordId(record), this.binder.bind(record));
+    }
+    await store.setBindings(bindings);
+  }
+
+  readonly sink: SourceSink = {
+    report: async (result: SourceTargetResult) => {
+      const { store, logger } = this.options;
+      const at = this.now();
+      const previous = await store.getSourceHealth(result.id);
+      const sourceType = result.id.split(':')[0];
+      if (result.status === 'error' || !result.records) {
+        await store.setSourceHealth({
+          id: result.id,
+          type: sourceType,
+          target: result.target,
+          status: 'error',
+          message: result.message ?? 'failed',
+          lastSuccessAt: previous?.lastSuccessAt,
+          lastAttemptAt: at,
+          skippedKinds: result.skippedKinds,
+        });
+        return;
+      }
+      const { changed, writes } = await store.applyTargetSnapshot(
+        result.id,
+        result.records,
+        mergeObservations,
+      );
+      if (changed.length && this.binder) {
+        const bindings = new Map(
+          changed.map(r => [recordId(r), this.binder!.bind(r)]),
+        );
+        await store.setBindings(bindings);
+      }
+      await store.setSourceHealth({
+        id: result.id,
+        type: sourceType,
+        target: result.target,
+        status: 'ok',
+        message: result.message,
+        lastSuccessAt: at,
+        lastAttemptAt: at,
+        skippedKinds: result.skippedKinds,
+      });
+      if (writes)
+        logger.debug(
+          `${result.id}: ${changed.length} records changed, ${writes} rows written`,
+        );
+    },
+  };
+
+  /** One collection session: every source runs until `signal` aborts (or returns earlier). */
+  async runSession(signal: AbortSignal): Promise<void> {
+    const { sources, logger } = this.options;
+    try {
+      await this.refreshBindings();
+    } catch (e) {
+      logger.warn(`could not read the catalog to bind entities: ${e}`);
+    }
+    const refresh = setInterval(() => {
+      this.refreshBindings().catch(e =>
+        logger.warn(`could not refresh entity bindings: ${e}`),
+      );
+    }, 30_000);
+    try {
+      await Promise.all(
+        sources.map(source =>
+          source.collect({ sink: this.sink, signal }).catch(e => {
+            // One source failing never stops the others.
+            logger.error(`source ${source.id} failed: ${e}`);
+          }),
+        ),
+      );
+    } finally {
+      clearInterval(refresh);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type {
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { GitOpsSource } from '@gitops-status/plugin-gitops-node';
+import { Collector } from '../collector/Collector';
+import { ClusterDirectory, readClusters } from '../config/clusters';
+import { readCollectionConfig } from '../config/collection';
+import { KubernetesSource } from '../sources/kubernetes/KubernetesSource';
+import { GitOpsStore } from '../store/GitOpsStore';
+import { createRouter } from './router';
+
+/** Wires config, store, sources, the scheduled collector and the router together. */
+export async function createGitOpsService(deps: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  extraSources: GitOpsSource[];
+}) {
+  const { config, logger, scheduler } = deps;
+  const clusters = new ClusterDirectory(readClusters(config));
+  const collection = readCollectionConfig(config);
+  const store = await GitOpsStore.create({ database: deps.database });
+
+  const sources: GitOpsSource[] = [
+    new KubernetesSource({
+      clusters,
+      logger: logger.child({ source: 'kubernetes' }),
+      requestTimeoutMs: collection.requestTimeoutMs,
+      concurrency: collection.concurrency,
+    }),
+    ...deps.extraSources,
+  ];
+  const collector = new Collector({
+    sources,
+    store,
+    catalog: deps.catalog,
+    auth: deps.auth,
+    clusters,
+    logger,
+  });
+
+  logger.info(
+    `collecting GitOps status from ${clusters.clusters.length} clusters every ${collection.frequencyMs} ms (sessions of ${collection.sessionMs} ms)`,
+  );
+  // Global scope: with several replicas on one database only one collects at a time, and another
+  // takes over when it dies. A session ends well before the task timeout.
+  await scheduler.scheduleTask({
+    id: 'gitops-collect',
+    scope: 'global',
+    frequency: { milliseconds: collection.frequencyMs },
+    timeout: {
+      milliseconds:
+        collection.sessionMs + 2 * collection.requestTimeoutMs + 30_000,
+    },
+    fn: async abortSignal => {
+      const session = AbortSignal.any([
+        abortSignal,
+        AbortSignal.timeout(collection.sessionMs),
+      ]);
+      await collector.runSession(session);
+    },
+  });
+
+  return createRouter({
+    httpAuth: deps.httpAuth,
+    permissions: deps.permissions,
+    catalog: deps.catalog,
+    store,
+    clusters,
+  });
+}

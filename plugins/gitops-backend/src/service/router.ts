@@ -1,0 +1,144 @@
+import type {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  gitopsDeploymentsReadPermission,
+  gitopsEntityReadPermission,
+  hasGitOpsAnnotation,
+  SELECTING_ANNOTATIONS,
+  summarize,
+  type EntityStatusResponse,
+  type GitOpsRecord,
+  type SourceHealth,
+} from '@gitops-status/plugin-gitops-common';
+import type express from 'express';
+import { entityRefKey } from '../binding/bindEntity';
+import type { ClusterDirectory } from '../config/clusters';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import type { GitOpsStore } from '../store/GitOpsStore';
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  store: GitOpsStore;
+  clusters: ClusterDirectory;
+}
+
+/** The HTTP API: reads only the store, never an upstream. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, store, clusters } = options;
+  const router = await createOpenApiRouter();
+
+  router.get('/entity/:kind/:namespace/:name/status', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { kind, namespace, name } = req.params;
+    const entity = await catalog.getEntityByRef(
+      { kind, namespace, name },
+      { credentials },
+    );
+    if (!entity) {
+      throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
+    }
+    const entityRef = stringifyEntityRef(entity);
+    const [decision] = await permissions.authorize(
+      [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to read the GitOps status of ${entityRef}`,
+      );
+    }
+    const annotations = entity.metadata.annotations ?? {};
+    const matchedBy = SELECTING_ANNOTATIONS.filter(a => annotations[a]);
+    const clusterInfo = clusters.clusters.map(c => ({
+      name: c.name,
+      title: c.title,
+      environment: c.environment,
+    }));
+
+    if (!hasGitOpsAnnotation(entity)) {
+      const body: EntityStatusResponse = {
+        entityRef,
+        records: [],
+        summary: summarize([]),
+        sources: [],
+        emptyReason: 'no-annotation',
+        matchedBy,
+        clusters: clusterInfo,
+      };
+      res.json(body);
+      return;
+    }
+
+    const rows = await store.listEntityRecords(entityRefKey(entityRef));
+    const health = new Map(
+      (await store.listSourceHealth()).map(h => [h.id, h]),
+    );
+    const used = new Map<string, SourceHealth>();
+    const records: GitOpsRecord[] = rows.map(({ record, targets }) => {
+      const failing = targets
+        .map(t => health.get(t))
+        .filter(h => h && h.status === 'error') as SourceHealth[];
+      for (const t of targets) {
+        const h = health.get(t);
+        if (h) used.set(t, h);
+      }
+      if (failing.length === 0) return record;
+      return {
+        ...record,
+        stale: {
+          since: failing
+            .map(f => f.lastSuccessAt)
+            .filter(Boolean)
+            .sort()[0],
+          message: failing
+            .map(f => f.message ?? `${f.id} is failing`)
+            .join('; '),
+        },
+      };
+    });
+    const body: EntityStatusResponse = {
+      entityRef,
+      records,
+      summary: summarize(records),
+      sources: [...used.values()],
+      emptyReason: records.length ? undefined : 'no-matching-objects',
+      matchedBy,
+      clusters: clusterInfo,
+    };
+    res.json(body);
+  });
+
+  router.get('/clusters', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [{ permission: gitopsDeploymentsReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to read GitOps clusters');
+    }
+    const health = await store.listSourceHealth();
+    const counts = await store.countRecordsByCluster();
+    res.json({
+      clusters: clusters.clusters.map(c => ({
+        name: c.name,
+        title: c.title,
+        environment: c.environment,
+        records: counts.get(c.name) ?? 0,
+        sources: health.filter(h => h.target === c.name),
+      })),
+    });
+  });
+
+  return router;
+}

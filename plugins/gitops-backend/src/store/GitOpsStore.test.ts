@@ -1,0 +1,208 @@
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import {
+  deriveState,
+  type GitOpsRecord,
+} from '@gitops-status/plugin-gitops-common';
+import { mergeObservations } from '../merge/merge';
+import { recordId } from '../merge/identity';
+import { GitOpsStore } from './GitOpsStore';
+
+jest.setTimeout(60_000);
+
+function record(name: string, over: Partial<GitOpsRecord> = {}): GitOpsRecord {
+  const base: GitOpsRecord = {
+    tool: 'flux',
+    cluster: 'dev',
+    namespace: 'apps',
+    kind: 'Kustomization',
+    name,
+    sync: 'Synced',
+    health: 'Healthy',
+    compliance: 'Compliant',
+    state: 'ok',
+    suspended: false,
+    revision: {
+      applied: 'main@sha1:aaaaaaaa',
+      commit: 'aaaaaaaa',
+      ref: 'main',
+    },
+    conditions: [],
+    dependsOn: [],
+    labels: { 'backstage.io/kubernetes-id': name },
+    sources: ['kubernetes'],
+    observedAt: '2026-11-23T10:00:00.000Z',
+    links: [],
+    ...over,
+  };
+  return { ...base, state: deriveState(base) };
+}
+
+describe('GitOpsStore', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+  async function createStore(databaseId: any) {
+    const knex = await databases.init(databaseId);
+    const database = mockServices.database({
+      knex,
+      migrations: { skip: false },
+    });
+    return { store: await GitOpsStore.create({ database }), knex };
+  }
+
+  it.each(databases.eachSupportedId())(
+    'writes only what changed, on %p',
+    async databaseId => {
+      const { store, knex } = await createStore(databaseId);
+      const a = record('a');
+      const b = record('b');
+
+      const first = await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [a, b],
+        mergeObservations,
+      );
+      expect(first.changed.map(r => r.name).sort()).toEqual(['a', 'b']);
+      expect(first.writes).toBe(4); // 2 observations + 2 records
+
+      // The same objects seen again later: observedAt differs, nothing else; no writes.
+      const again = await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [
+          { ...a, observedAt: '2026-11-23T11:00:00.000Z' },
+          { ...b, observedAt: '2026-11-23T11:00:00.000Z' },
+        ],
+        mergeObservations,
+      );
+      expect(again).toEqual({ changed: [], removed: [], writes: 0 });
+
+      // b fails now, a disappears.
+      const bFailing = record('b', {
+        health: 'Degraded',
+        compliance: 'NonCompliant',
+        reason: 'HealthCheckFailed',
+      });
+      const third = await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [bFailing],
+        mergeObservations,
+      );
+      expect(third.changed).toHaveLength(1);
+      expect(third.changed[0].state).toBe('error');
+      expect(third.removed).toEqual([recordId(a)]);
+      const rows = await knex('gitops_records')
+        .select('name', 'state')
+        .orderBy('name');
+      expect(rows).toEqual([{ name: 'b', state: 'error' }]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps one record per object across sources and binds entities, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const fromKube = record('podinfo');
+      const fromMetrics = record('podinfo', {
+        sources: ['prometheus'],
+        health: 'Degraded',
+        compliance: 'NonCompliant',
+        revision: {},
+      });
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [fromKube],
+        mergeObservations,
+      );
+      await store.applyTargetSnapshot(
+        'prometheus:main',
+        [fromMetrics],
+        mergeObservations,
+      );
+      await store.setBindings(
+        new Map([[recordId(fromKube), ['component:default/podinfo']]]),
+      );
+
+      const rows = await store.listEntityRecords('component:default/podinfo');
+      expect(rows).toHaveLength(1);
+      expect(rows[0].targets.sort()).toEqual([
+        'kubernetes:dev',
+        'prometheus:main',
+      ]);
+      expect(rows[0].record.sources).toEqual(['kubernetes', 'prometheus']);
+      // Kubernetes wins; the disagreement stays visible.
+      expect(rows[0].record.health).toBe('Healthy');
+      expect(rows[0].record.disagreements).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('prometheus says Degraded'),
+        ]),
+      );
+
+      // Rebinding replaces, and an empty list unbinds.
+      await store.setBindings(new Map([[recordId(fromKube), []]]));
+      expect(
+        await store.listEntityRecords('component:default/podinfo'),
+      ).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'stores source health and counts records per cluster, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [record('a'), record('b'), record('c', { cluster: 'prod' })],
+        mergeObservations,
+      );
+      await store.setSourceHealth({
+        id: 'kubernetes:dev',
+        type: 'kubernetes',
+        target: 'dev',
+        status: 'ok',
+        lastSuccessAt: '2026-11-23T10:00:00.000Z',
+      });
+      await store.setSourceHealth({
+        id: 'kubernetes:dev',
+        type: 'kubernetes',
+        target: 'dev',
+        status: 'error',
+        message: 'cluster dev: list kustomizations: 401',
+        lastSuccessAt: '2026-11-23T10:00:00.000Z',
+      });
+      expect(await store.getSourceHealth('kubernetes:dev')).toEqual({
+        id: 'kubernetes:dev',
+        type: 'kubernetes',
+        target: 'dev',
+        status: 'error',
+        message: 'cluster dev: list kustomizations: 401',
+        lastSuccessAt: '2026-11-23T10:00:00.000Z',
+        lastAttemptAt: undefined,
+        skippedKinds: undefined,
+      });
+      expect(Object.fromEntries(await store.countRecordsByCluster())).toEqual({
+        dev: 2,
+        prod: 1,
+      });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'handles snapshots larger than one IN-list chunk, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const many = Array.from({ length: 1001 }, (_, i) => record(`obj-${i}`));
+      const first = await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        many,
+        mergeObservations,
+      );
+      expect(first.changed).toHaveLength(1001);
+      const fewer = await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        many.slice(0, 10),
+        mergeObservations,
+      );
+      expect(fewer.removed).toHaveLength(991);
+      expect((await store.listRecords()).length).toBe(10);
+    },
+  );
+});

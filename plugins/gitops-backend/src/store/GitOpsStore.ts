@@ -1,0 +1,313 @@
+import type { Knex } from 'knex';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type {
+  GitOpsRecord,
+  SourceHealth,
+} from '@gitops-status/plugin-gitops-common';
+import { recordHash, recordId } from '../merge/identity';
+
+const migrationsDir = resolvePackagePath(
+  '@gitops-status/plugin-gitops-backend',
+  'migrations',
+);
+
+/** Chunk size for IN lists: far below every engine's bound-parameter limit. */
+const CHUNK = 400;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK)
+    out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Merges every observation of one object into the record shown to users. */
+export type MergeObservations = (observations: GitOpsRecord[]) => GitOpsRecord;
+
+export interface SnapshotResult {
+  /** Records whose merged content changed or appeared. */
+  changed: GitOpsRecord[];
+  /** Ids of records that no source reports any more. */
+  removed: string[];
+  /** Rows inserted, updated or deleted (observations + records). */
+  writes: number;
+}
+
+/** The only code that knows SQL: records, observations, entity bindings and source health. */
+export class GitOpsStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<GitOpsStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await knex.migrate.latest({ directory: migrationsDir });
+    }
+    return new GitOpsStore(knex);
+  }
+
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Replaces what one source target reports with a complete snapshot and re-merges the objects
+   * that changed. Unchanged objects cause no writes.
+   */
+  async applyTargetSnapshot(
+    targetId: string,
+    records: GitOpsRecord[],
+    merge: MergeObservations,
+  ): Promise<SnapshotResult> {
+    return this.db.transaction(async tx => {
+      let writes = 0;
+      const existing = new Map<string, string>();
+      for (const row of await tx('gitops_observations')
+        .where({ target_id: targetId })
+        .select('record_id', 'hash')) {
+        existing.set(row.record_id, row.hash);
+      }
+
+      const incoming = new Map<
+        string,
+        { hash: string; record: GitOpsRecord }
+      >();
+      for (const record of records) {
+        incoming.set(recordId(record), { hash: recordHash(record), record });
+      }
+
+      const upserts: Array<{
+        target_id: string;
+        record_id: string;
+        hash: string;
+        data: string;
+      }> = [];
+      for (const [id, { hash, record }] of incoming) {
+        if (existing.get(id) !== hash) {
+          upserts.push({
+            target_id: targetId,
+            record_id: id,
+            hash,
+            data: JSON.stringify(record),
+          });
+        }
+      }
+      const deletions = [...existing.keys()].filter(id => !incoming.has(id));
+
+      for (const batch of chunks(upserts)) {
+        await tx('gitops_observations')
+          .insert(batch)
+          .onConflict(['target_id', 'record_id'])
+          .merge(['hash', 'data']);
+        writes += batch.length;
+      }
+      for (const batch of chunks(deletions)) {
+        writes += await tx('gitops_observations')
+          .where({ target_id: targetId })
+          .whereIn('record_id', batch)
+          .delete();
+      }
+
+      const affected = [...upserts.map(u => u.record_id), ...deletions];
+      const merged = await this.remerge(tx, affected, merge);
+      return { ...merged, writes: writes + merged.writes };
+    });
+  }
+
+  private async remerge(
+    tx: Knex.Transaction,
+    ids: string[],
+    merge: MergeObservations,
+  ): Promise<SnapshotResult> {
+    const changed: GitOpsRecord[] = [];
+    const removed: string[] = [];
+    let writes = 0;
+    for (const batch of chunks(ids)) {
+      const observations = new Map<string, GitOpsRecord[]>();
+      for (const row of await tx('gitops_observations')
+        .whereIn('record_id', batch)
+        .select('record_id', 'data')) {
+        const list = observations.get(row.record_id) ?? [];
+        list.push(JSON.parse(row.data));
+        observations.set(row.record_id, list);
+      }
+      const current = new Map<string, string>();
+      for (const row of await tx('gitops_records')
+        .whereIn('record_id', batch)
+        .select('record_id', 'hash')) {
+        current.set(row.record_id, row.hash);
+      }
+      const rows = [];
+      for (const id of batch) {
+        const obs = observations.get(id);
+        if (!obs) {
+          if (current.has(id)) removed.push(id);
+          continue;
+        }
+        const record = merge(obs);
+        const hash = recordHash(record);
+        if (current.get(id) === hash) continue;
+        changed.push(record);
+        rows.push(toRow(id, record, hash));
+      }
+      if (rows.length) {
+        await tx('gitops_records').insert(rows).onConflict('record_id').merge();
+        writes += rows.length;
+      }
+    }
+    for (const batch of chunks(removed)) {
+      writes += await tx('gitops_records').whereIn('record_id', batch).delete();
+      await tx('gitops_entity_bindings').whereIn('record_id', batch).delete();
+    }
+    return { changed, removed, writes };
+  }
+
+  /** Sets the entities each of these records is bound to (replacing earlier bindings). */
+  async setBindings(bindings: Map<string, string[]>): Promise<number> {
+    if (bindings.size === 0) return 0;
+    return this.db.transaction(async tx => {
+      let writes = 0;
+      const ids = [...bindings.keys()];
+      const existing = new Map<string, Set<string>>();
+      for (const batch of chunks(ids)) {
+        for (const row of await tx('gitops_entity_bindings')
+          .whereIn('record_id', batch)
+          .select('record_id', 'entity_ref')) {
+          const set = existing.get(row.record_id) ?? new Set();
+          set.add(row.entity_ref);
+          existing.set(row.record_id, set);
+        }
+      }
+      const inserts: Array<{ entity_ref: string; record_id: string }> = [];
+      for (const [id, refs] of bindings) {
+        const before = existing.get(id) ?? new Set();
+        const after = new Set(refs);
+        for (const ref of after)
+          if (!before.has(ref))
+            inserts.push({ entity_ref: ref, record_id: id });
+        const gone = [...before].filter(ref => !after.has(ref));
+        if (gone.length) {
+          writes += await tx('gitops_entity_bindings')
+            .where({ record_id: id })
+            .whereIn('entity_ref', gone)
+            .delete();
+        }
+      }
+      for (const batch of chunks(inserts)) {
+        await tx('gitops_entity_bindings').insert(batch).onConflict().ignore();
+        writes += batch.length;
+      }
+      return writes;
+    });
+  }
+
+  /** An entity's records, each with the source targets that report it. */
+  async listEntityRecords(
+    entityRef: string,
+  ): Promise<Array<{ record: GitOpsRecord; targets: string[] }>> {
+    const rows = await this.db('gitops_records as r')
+      .join('gitops_entity_bindings as b', 'b.record_id', 'r.record_id')
+      .where('b.entity_ref', entityRef)
+      .orderBy([
+        { column: 'r.cluster' },
+        { column: 'r.tool' },
+        { column: 'r.kind' },
+        { column: 'r.namespace' },
+        { column: 'r.name' },
+      ])
+      .select('r.record_id', 'r.data');
+    const targets = new Map<string, string[]>();
+    for (const batch of chunks(rows.map(r => r.record_id as string))) {
+      for (const o of await this.db('gitops_observations')
+        .whereIn('record_id', batch)
+        .select('record_id', 'target_id')) {
+        targets.set(o.record_id, [
+          ...(targets.get(o.record_id) ?? []),
+          o.target_id,
+        ]);
+      }
+    }
+    return rows.map(row => ({
+      record: JSON.parse(row.data),
+      targets: targets.get(row.record_id) ?? [],
+    }));
+  }
+
+  /** Every current record (used to rebind when the catalog changes). */
+  async listRecords(): Promise<GitOpsRecord[]> {
+    const rows = await this.db('gitops_records').select('data');
+    return rows.map(row => JSON.parse(row.data));
+  }
+
+  async countRecordsByCluster(): Promise<Map<string, number>> {
+    const rows: Array<{ cluster: string; n: number | string }> = await this.db(
+      'gitops_records',
+    )
+      .select('cluster')
+      .count({ n: '*' })
+      .groupBy('cluster');
+    return new Map(rows.map(r => [r.cluster, Number(r.n)]));
+  }
+
+  async setSourceHealth(health: SourceHealth): Promise<void> {
+    await this.db('gitops_source_health')
+      .insert({
+        id: health.id,
+        type: health.type,
+        target: health.target,
+        status: health.status,
+        message: health.message ?? null,
+        last_success_at: health.lastSuccessAt ?? null,
+        last_attempt_at: health.lastAttemptAt ?? null,
+        skipped_kinds: health.skippedKinds
+          ? JSON.stringify(health.skippedKinds)
+          : null,
+      })
+      .onConflict('id')
+      .merge();
+  }
+
+  async getSourceHealth(id: string): Promise<SourceHealth | undefined> {
+    const row = await this.db('gitops_source_health').where({ id }).first();
+    return row ? fromHealthRow(row) : undefined;
+  }
+
+  async listSourceHealth(): Promise<SourceHealth[]> {
+    const rows = await this.db('gitops_source_health').orderBy('id');
+    return rows.map(fromHealthRow);
+  }
+}
+
+function toRow(id: string, r: GitOpsRecord, hash: string) {
+  return {
+    record_id: id,
+    tool: r.tool,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    kind: r.kind,
+    name: r.name,
+    state: r.state,
+    sync: r.sync,
+    health: r.health,
+    compliance: r.compliance,
+    commit: r.revision.commit ?? null,
+    last_reconciled_at: r.lastReconciledAt ?? null,
+    observed_at: r.observedAt,
+    hash,
+    data: JSON.stringify(r),
+  };
+}
+
+function fromHealthRow(row: any): SourceHealth {
+  return {
+    id: row.id,
+    type: row.type,
+    target: row.target,
+    status: row.status,
+    message: row.message ?? undefined,
+    lastSuccessAt: row.last_success_at ?? undefined,
+    lastAttemptAt: row.last_attempt_at ?? undefined,
+    skippedKinds: row.skipped_kinds ? JSON.parse(row.skipped_kinds) : undefined,
+  };
+}

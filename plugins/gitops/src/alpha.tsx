@@ -1,0 +1,53 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+} from '@backstage/frontend-plugin-api';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { GitOpsClient, gitopsApiRef } from './api/GitOpsApi';
+import { isGitOpsAvailable } from './isGitOpsAvailable';
+
+const gitopsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: gitopsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new GitOpsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The GitOps status card on the overview of entities that carry a GitOps annotation. @alpha */
+const gitopsEntityCard = EntityCardBlueprint.make({
+  name: 'status',
+  params: {
+    filter: isGitOpsAvailable,
+    loader: () =>
+      import('./components/EntityGitOpsCard/EntityGitOpsCard').then(m => (
+        <m.EntityGitOpsCard />
+      )),
+  },
+});
+
+/** The "GitOps" tab of entities that carry a GitOps annotation. @alpha */
+const gitopsEntityContent = EntityContentBlueprint.make({
+  name: 'objects',
+  params: {
+    path: '/gitops',
+    title: 'GitOps',
+    filter: isGitOpsAvailable,
+    loader: () =>
+      import('./components/EntityGitOpsContent/EntityGitOpsContent').then(m => (
+        <m.EntityGitOpsContent />
+      )),
+  },
+});
+
+/** The GitOps status plugin for the new frontend system. @alpha */
+export default createFrontendPlugin({
+  pluginId: 'gitops',
+  extensions: [gitopsApi, gitopsEntityCard, gitopsEntityContent],
+});

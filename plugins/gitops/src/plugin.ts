@@ -1,0 +1,52 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { GitOpsClient, gitopsApiRef } from './api/GitOpsApi';
+
+/** @public */
+export const rootRouteRef = createRouteRef({ id: 'gitops' });
+
+/** The GitOps status frontend plugin (legacy frontend system). @public */
+export const gitopsPlugin = createPlugin({
+  id: 'gitops',
+  apis: [
+    createApiFactory({
+      api: gitopsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new GitOpsClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** @public */
+export const EntityGitOpsCard = gitopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGitOpsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityGitOpsCard/EntityGitOpsCard').then(
+          m => m.EntityGitOpsCard,
+        ),
+    },
+  }),
+);
+
+/** @public */
+export const EntityGitOpsContent = gitopsPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityGitOpsContent',
+    component: () =>
+      import('./components/EntityGitOpsContent/EntityGitOpsContent').then(
+        m => m.EntityGitOpsContent,
+      ),
+    mountPoint: rootRouteRef,
+  }),
+);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything and runs every check: generated files up to date, type-check, lint, and every
+# package's tests in CI mode (store tests on SQLite and a real PostgreSQL started here).
+# Ends with a plain "N passed, N failed" line.
+source "$(dirname "$0")/bootstrap.sh"
+source "$ROOT/scripts/postgres.sh"
+trap stop_postgres EXIT
+export CI=true
+OUT="$ROOT/.tools/test-results"; rm -rf "$OUT"; mkdir -p "$OUT"
+passed=0; failed=0
+step() { # name, command...: a check that is not a jest run counts as one test
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAILED: $name"; fi
+}
+step "generated OpenAPI router is up to date" node scripts/generate-openapi-router.js --check
+step "type-check" yarn tsc --noEmit
+step "lint" yarn backstage-cli repo lint
+echo "== unit and integration tests"
+yarn backstage-cli repo test --ci --json --outputFile="$OUT/jest.json" || true
+if [ -f "$OUT/jest.json" ]; then
+  read -r p f < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$OUT/jest.json")
+  passed=$((passed+p)); failed=$((failed+f))
+else
+  echo "FAILED: jest wrote no results"; failed=$((failed+1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
