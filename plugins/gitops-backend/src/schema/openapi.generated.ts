@@ -28,6 +28,7 @@ export const spec = {
         "operationId": "GetEntityStatus",
         "description": "Records, source health and a summary for one entity. Served from the store; never calls a cluster.",
         "security": [
+          {},
           {
             "JWT": []
           }
@@ -71,6 +72,7 @@ export const spec = {
         "operationId": "GetClusters",
         "description": "Configured clusters with the health of each source that collects them.",
         "security": [
+          {},
           {
             "JWT": []
           }

@@ -253,8 +253,9 @@ export class KubernetesSource implements GitOpsSource {
             const o = event.object;
             if (event.type === 'ERROR') {
               if (o?.code === 410) {
-                stream?.stop();
+                // Resolve first: stopping the stream makes the client report an abort.
                 finish('gone');
+                stream?.stop();
               }
               return;
             }

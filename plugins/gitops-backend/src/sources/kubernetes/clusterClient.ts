@@ -2,6 +2,7 @@ import {
   ApiException,
   CustomObjectsApi,
   KubeConfig,
+  Observable,
   Watch,
   type RequestContext,
   type ResponseContext,
@@ -139,17 +140,19 @@ export class ClusterClient {
             _continue: cont,
           },
           {
+            // The object-parameter API takes observable-style middleware (the library's own stub).
             middleware: [
               {
-                pre: async (ctx: RequestContext) => {
+                pre: (ctx: RequestContext) => {
                   ctx.setSignal(timeout as any);
-                  return ctx;
+                  return new Observable(Promise.resolve(ctx));
                 },
-                post: async (ctx: ResponseContext) => ctx,
+                post: (ctx: ResponseContext) =>
+                  new Observable(Promise.resolve(ctx)),
               },
             ],
             middlewareMergeStrategy: 'append',
-          } as any,
+          },
         );
       } catch (e) {
         throw this.fail('list', kind, e);
@@ -186,13 +189,15 @@ export class ClusterClient {
     const watch = new Watch(this.kc);
     const path = `/apis/${kind.group}/${version}/${kind.plural}`;
     let settled = false;
+    let stopped = false;
     const opening = watch.watch(
       path,
       { resourceVersion, allowWatchBookmarks: true },
       (type, object) => onEvent({ type: type as WatchEvent['type'], object }),
       err => {
         settled = true;
-        onDone(err ? this.fail('watch', kind, err) : undefined);
+        // An abort we asked for is a clean end, not a cluster error.
+        onDone(err && !stopped ? this.fail('watch', kind, err) : undefined);
       },
     );
     let timer: NodeJS.Timeout | undefined;
@@ -209,7 +214,12 @@ export class ClusterClient {
     });
     try {
       const controller = await Promise.race([opening, timedOut]);
-      return { stop: () => (settled ? undefined : controller.abort()) };
+      return {
+        stop: () => {
+          stopped = true;
+          if (!settled) controller.abort();
+        },
+      };
     } catch (e) {
       // A stream that opens after we gave up is closed at once rather than leaked.
       opening.then(c => c.abort()).catch(() => undefined);
