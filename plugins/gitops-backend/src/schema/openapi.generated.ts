@@ -7,760 +7,695 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
 export const spec = {
-  "openapi": "3.0.3",
-  "info": {
-    "title": "gitops",
-    "version": "1",
-    "description": "GitOps status of catalog entities, collected from Flux, Argo CD and Azure.",
-    "license": {
-      "name": "Apache-2.0",
-      "url": "http://www.apache.org/licenses/LICENSE-2.0.html"
-    }
+  openapi: '3.0.3',
+  info: {
+    title: 'gitops',
+    version: '1',
+    description:
+      'GitOps status of catalog entities, collected from Flux, Argo CD and Azure.',
+    license: {
+      name: 'Apache-2.0',
+      url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
+    },
   },
-  "servers": [
+  servers: [
     {
-      "url": "/"
-    }
+      url: '/',
+    },
   ],
-  "paths": {
-    "/entity/{kind}/{namespace}/{name}/status": {
-      "get": {
-        "operationId": "GetEntityStatus",
-        "description": "Records, source health and a summary for one entity. Served from the store; never calls a cluster.",
-        "security": [
+  paths: {
+    '/entity/{kind}/{namespace}/{name}/status': {
+      get: {
+        operationId: 'GetEntityStatus',
+        description:
+          'Records, source health and a summary for one entity. Served from the store; never calls a cluster.',
+        security: [
           {},
           {
-            "JWT": []
-          }
+            JWT: [],
+          },
         ],
-        "parameters": [
+        parameters: [
           {
-            "$ref": "#/components/parameters/kind"
+            $ref: '#/components/parameters/kind',
           },
           {
-            "$ref": "#/components/parameters/namespace"
+            $ref: '#/components/parameters/namespace',
           },
           {
-            "$ref": "#/components/parameters/name"
-          }
+            $ref: '#/components/parameters/name',
+          },
         ],
-        "responses": {
-          "200": {
-            "description": "The entity's GitOps status.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/EntityStatusResponse"
-                }
-              }
-            }
+        responses: {
+          '200': {
+            description: "The entity's GitOps status.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityStatusResponse',
+                },
+              },
+            },
           },
-          "401": {
-            "$ref": "#/components/responses/ErrorResponse"
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
           },
-          "403": {
-            "$ref": "#/components/responses/ErrorResponse"
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
           },
-          "404": {
-            "$ref": "#/components/responses/ErrorResponse"
-          }
-        }
-      }
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
     },
-    "/clusters": {
-      "get": {
-        "operationId": "GetClusters",
-        "description": "Configured clusters with the health of each source that collects them.",
-        "security": [
+    '/clusters': {
+      get: {
+        operationId: 'GetClusters',
+        description:
+          'Configured clusters with the health of each source that collects them.',
+        security: [
           {},
           {
-            "JWT": []
-          }
+            JWT: [],
+          },
         ],
-        "responses": {
-          "200": {
-            "description": "Clusters.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/ClustersResponse"
-                }
-              }
-            }
+        responses: {
+          '200': {
+            description: 'Clusters.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClustersResponse',
+                },
+              },
+            },
           },
-          "401": {
-            "$ref": "#/components/responses/ErrorResponse"
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
           },
-          "403": {
-            "$ref": "#/components/responses/ErrorResponse"
-          }
-        }
-      }
-    }
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
-  "components": {
-    "securitySchemes": {
-      "JWT": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT"
-      }
+  components: {
+    securitySchemes: {
+      JWT: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      },
     },
-    "parameters": {
-      "kind": {
-        "name": "kind",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "type": "string"
-        }
+    parameters: {
+      kind: {
+        name: 'kind',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
       },
-      "namespace": {
-        "name": "namespace",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "type": "string"
-        }
+      namespace: {
+        name: 'namespace',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
       },
-      "name": {
-        "name": "name",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "type": "string"
-        }
-      }
+      name: {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
     },
-    "responses": {
-      "ErrorResponse": {
-        "description": "An error response from the backend.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      }
+    responses: {
+      ErrorResponse: {
+        description: 'An error response from the backend.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
     },
-    "schemas": {
-      "Error": {
-        "type": "object",
-        "properties": {
-          "error": {
-            "type": "object",
-            "properties": {
-              "name": {
-                "type": "string"
+    schemas: {
+      Error: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            properties: {
+              name: {
+                type: 'string',
               },
-              "message": {
-                "type": "string"
-              }
+              message: {
+                type: 'string',
+              },
             },
-            "required": [
-              "name",
-              "message"
+            required: ['name', 'message'],
+            additionalProperties: false,
+          },
+          request: {
+            type: 'object',
+            properties: {
+              method: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+            additionalProperties: false,
+          },
+          response: {
+            type: 'object',
+            properties: {
+              statusCode: {
+                type: 'number',
+              },
+            },
+            additionalProperties: false,
+          },
+        },
+        required: ['error', 'response'],
+        additionalProperties: false,
+      },
+      SourceHealth: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          target: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['ok', 'error', 'pending'],
+          },
+          message: {
+            type: 'string',
+          },
+          lastSuccessAt: {
+            type: 'string',
+          },
+          lastAttemptAt: {
+            type: 'string',
+          },
+          skippedKinds: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['id', 'type', 'target', 'status'],
+        additionalProperties: false,
+      },
+      ClusterInfo: {
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+        },
+        required: ['name'],
+        additionalProperties: false,
+      },
+      Condition: {
+        type: 'object',
+        properties: {
+          type: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['True', 'False', 'Unknown'],
+          },
+          reason: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          lastTransitionTime: {
+            type: 'string',
+          },
+          observedGeneration: {
+            type: 'number',
+          },
+        },
+        required: ['type', 'status'],
+        additionalProperties: false,
+      },
+      ObjectRef: {
+        type: 'object',
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+        },
+        required: ['kind', 'namespace', 'name'],
+        additionalProperties: false,
+      },
+      Link: {
+        type: 'object',
+        properties: {
+          title: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+            enum: ['argocd', 'azure-portal', 'grafana', 'commit', 'repository'],
+          },
+        },
+        required: ['title', 'url', 'type'],
+        additionalProperties: false,
+      },
+      Revision: {
+        type: 'object',
+        properties: {
+          applied: {
+            type: 'string',
+          },
+          attempted: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+          ref: {
+            type: 'string',
+          },
+          repoUrl: {
+            type: 'string',
+          },
+          commitUrl: {
+            type: 'string',
+          },
+          chartVersion: {
+            type: 'string',
+          },
+        },
+        additionalProperties: false,
+      },
+      HistoryEntry: {
+        type: 'object',
+        properties: {
+          revision: {
+            type: 'string',
+          },
+          deployedAt: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+          },
+          chartVersion: {
+            type: 'string',
+          },
+        },
+        additionalProperties: false,
+      },
+      OperationState: {
+        type: 'object',
+        properties: {
+          phase: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+          },
+        },
+        required: ['phase'],
+        additionalProperties: false,
+      },
+      GitOpsRecord: {
+        type: 'object',
+        properties: {
+          tool: {
+            type: 'string',
+            enum: ['flux', 'argocd'],
+          },
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: [
+              'Kustomization',
+              'HelmRelease',
+              'GitRepository',
+              'OCIRepository',
+              'HelmRepository',
+              'HelmChart',
+              'Bucket',
+              'FluxConfig',
+              'Application',
             ],
-            "additionalProperties": false
           },
-          "request": {
-            "type": "object",
-            "properties": {
-              "method": {
-                "type": "string"
-              },
-              "url": {
-                "type": "string"
-              }
-            },
-            "additionalProperties": false
+          name: {
+            type: 'string',
           },
-          "response": {
-            "type": "object",
-            "properties": {
-              "statusCode": {
-                "type": "number"
-              }
-            },
-            "additionalProperties": false
-          }
-        },
-        "required": [
-          "error",
-          "response"
-        ],
-        "additionalProperties": false
-      },
-      "SourceHealth": {
-        "type": "object",
-        "properties": {
-          "id": {
-            "type": "string"
+          sync: {
+            type: 'string',
+            enum: ['Synced', 'OutOfSync', 'Unknown'],
           },
-          "type": {
-            "type": "string"
-          },
-          "target": {
-            "type": "string"
-          },
-          "status": {
-            "type": "string",
-            "enum": [
-              "ok",
-              "error",
-              "pending"
-            ]
-          },
-          "message": {
-            "type": "string"
-          },
-          "lastSuccessAt": {
-            "type": "string"
-          },
-          "lastAttemptAt": {
-            "type": "string"
-          },
-          "skippedKinds": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
-          }
-        },
-        "required": [
-          "id",
-          "type",
-          "target",
-          "status"
-        ],
-        "additionalProperties": false
-      },
-      "ClusterInfo": {
-        "type": "object",
-        "properties": {
-          "name": {
-            "type": "string"
-          },
-          "title": {
-            "type": "string"
-          },
-          "environment": {
-            "type": "string"
-          }
-        },
-        "required": [
-          "name"
-        ],
-        "additionalProperties": false
-      },
-      "Condition": {
-        "type": "object",
-        "properties": {
-          "type": {
-            "type": "string"
-          },
-          "status": {
-            "type": "string",
-            "enum": [
-              "True",
-              "False",
-              "Unknown"
-            ]
-          },
-          "reason": {
-            "type": "string"
-          },
-          "message": {
-            "type": "string"
-          },
-          "lastTransitionTime": {
-            "type": "string"
-          },
-          "observedGeneration": {
-            "type": "number"
-          }
-        },
-        "required": [
-          "type",
-          "status"
-        ],
-        "additionalProperties": false
-      },
-      "ObjectRef": {
-        "type": "object",
-        "properties": {
-          "kind": {
-            "type": "string"
-          },
-          "namespace": {
-            "type": "string"
-          },
-          "name": {
-            "type": "string"
-          }
-        },
-        "required": [
-          "kind",
-          "namespace",
-          "name"
-        ],
-        "additionalProperties": false
-      },
-      "Link": {
-        "type": "object",
-        "properties": {
-          "title": {
-            "type": "string"
-          },
-          "url": {
-            "type": "string"
-          },
-          "type": {
-            "type": "string",
-            "enum": [
-              "argocd",
-              "azure-portal",
-              "grafana",
-              "commit",
-              "repository"
-            ]
-          }
-        },
-        "required": [
-          "title",
-          "url",
-          "type"
-        ],
-        "additionalProperties": false
-      },
-      "Revision": {
-        "type": "object",
-        "properties": {
-          "applied": {
-            "type": "string"
-          },
-          "attempted": {
-            "type": "string"
-          },
-          "commit": {
-            "type": "string"
-          },
-          "ref": {
-            "type": "string"
-          },
-          "repoUrl": {
-            "type": "string"
-          },
-          "commitUrl": {
-            "type": "string"
-          },
-          "chartVersion": {
-            "type": "string"
-          }
-        },
-        "additionalProperties": false
-      },
-      "HistoryEntry": {
-        "type": "object",
-        "properties": {
-          "revision": {
-            "type": "string"
-          },
-          "deployedAt": {
-            "type": "string"
-          },
-          "status": {
-            "type": "string"
-          },
-          "chartVersion": {
-            "type": "string"
-          }
-        },
-        "additionalProperties": false
-      },
-      "OperationState": {
-        "type": "object",
-        "properties": {
-          "phase": {
-            "type": "string"
-          },
-          "message": {
-            "type": "string"
-          },
-          "startedAt": {
-            "type": "string"
-          },
-          "finishedAt": {
-            "type": "string"
-          }
-        },
-        "required": [
-          "phase"
-        ],
-        "additionalProperties": false
-      },
-      "GitOpsRecord": {
-        "type": "object",
-        "properties": {
-          "tool": {
-            "type": "string",
-            "enum": [
-              "flux",
-              "argocd"
-            ]
-          },
-          "cluster": {
-            "type": "string"
-          },
-          "namespace": {
-            "type": "string"
-          },
-          "kind": {
-            "type": "string",
-            "enum": [
-              "Kustomization",
-              "HelmRelease",
-              "GitRepository",
-              "OCIRepository",
-              "HelmRepository",
-              "HelmChart",
-              "Bucket",
-              "FluxConfig",
-              "Application"
-            ]
-          },
-          "name": {
-            "type": "string"
-          },
-          "sync": {
-            "type": "string",
-            "enum": [
-              "Synced",
-              "OutOfSync",
-              "Unknown"
-            ]
-          },
-          "health": {
-            "type": "string",
-            "enum": [
-              "Healthy",
-              "Progressing",
-              "Degraded",
-              "Suspended",
-              "Missing",
-              "Unknown"
-            ]
-          },
-          "compliance": {
-            "type": "string",
-            "enum": [
-              "Compliant",
-              "NonCompliant",
-              "Pending",
-              "Suspended",
-              "Unknown"
-            ]
-          },
-          "state": {
-            "type": "string",
-            "enum": [
-              "ok",
-              "progressing",
-              "warning",
-              "error",
-              "suspended",
-              "unknown"
-            ]
-          },
-          "suspended": {
-            "type": "boolean"
-          },
-          "revision": {
-            "$ref": "#/components/schemas/Revision"
-          },
-          "lastReconciledAt": {
-            "type": "string"
-          },
-          "lastTransitionAt": {
-            "type": "string"
-          },
-          "reason": {
-            "type": "string"
-          },
-          "message": {
-            "type": "string"
-          },
-          "conditions": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/Condition"
-            }
-          },
-          "dependsOn": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/ObjectRef"
-            }
-          },
-          "labels": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "string"
-            }
-          },
-          "annotations": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "string"
-            }
-          },
-          "instance": {
-            "type": "string"
-          },
-          "project": {
-            "type": "string"
-          },
-          "operation": {
-            "$ref": "#/components/schemas/OperationState"
-          },
-          "history": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/HistoryEntry"
-            }
-          },
-          "sources": {
-            "type": "array",
-            "items": {
-              "type": "string",
-              "enum": [
-                "kubernetes",
-                "argocd-api",
-                "azure",
-                "prometheus"
-              ]
-            }
-          },
-          "observedAt": {
-            "type": "string"
-          },
-          "links": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/Link"
-            }
-          },
-          "disagreements": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
-          },
-          "stale": {
-            "type": "object",
-            "properties": {
-              "since": {
-                "type": "string"
-              },
-              "message": {
-                "type": "string"
-              }
-            },
-            "required": [
-              "message"
+          health: {
+            type: 'string',
+            enum: [
+              'Healthy',
+              'Progressing',
+              'Degraded',
+              'Suspended',
+              'Missing',
+              'Unknown',
             ],
-            "additionalProperties": false
-          }
-        },
-        "required": [
-          "tool",
-          "cluster",
-          "namespace",
-          "kind",
-          "name",
-          "sync",
-          "health",
-          "compliance",
-          "state",
-          "suspended",
-          "revision",
-          "conditions",
-          "dependsOn",
-          "labels",
-          "sources",
-          "observedAt",
-          "links"
-        ],
-        "additionalProperties": false
-      },
-      "StatusSummary": {
-        "type": "object",
-        "properties": {
-          "total": {
-            "type": "number"
           },
-          "byState": {
-            "type": "object",
-            "properties": {
-              "ok": {
-                "type": "number"
-              },
-              "progressing": {
-                "type": "number"
-              },
-              "warning": {
-                "type": "number"
-              },
-              "error": {
-                "type": "number"
-              },
-              "suspended": {
-                "type": "number"
-              },
-              "unknown": {
-                "type": "number"
-              }
-            },
-            "required": [
-              "ok",
-              "progressing",
-              "warning",
-              "error",
-              "suspended",
-              "unknown"
+          compliance: {
+            type: 'string',
+            enum: [
+              'Compliant',
+              'NonCompliant',
+              'Pending',
+              'Suspended',
+              'Unknown',
             ],
-            "additionalProperties": false
           },
-          "state": {
-            "type": "string",
-            "enum": [
-              "ok",
-              "progressing",
-              "warning",
-              "error",
-              "suspended",
-              "unknown"
-            ]
+          state: {
+            type: 'string',
+            enum: [
+              'ok',
+              'progressing',
+              'warning',
+              'error',
+              'suspended',
+              'unknown',
+            ],
           },
-          "clusters": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
+          suspended: {
+            type: 'boolean',
           },
-          "tools": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
+          revision: {
+            $ref: '#/components/schemas/Revision',
           },
-          "lastReconciledAt": {
-            "type": "string"
-          }
-        },
-        "required": [
-          "total",
-          "byState",
-          "clusters",
-          "tools"
-        ],
-        "additionalProperties": false
-      },
-      "EntityStatusResponse": {
-        "type": "object",
-        "properties": {
-          "entityRef": {
-            "type": "string"
+          lastReconciledAt: {
+            type: 'string',
           },
-          "records": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/GitOpsRecord"
-            }
+          lastTransitionAt: {
+            type: 'string',
           },
-          "summary": {
-            "$ref": "#/components/schemas/StatusSummary"
+          reason: {
+            type: 'string',
           },
-          "sources": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/SourceHealth"
-            }
+          message: {
+            type: 'string',
           },
-          "emptyReason": {
-            "type": "string",
-            "enum": [
-              "no-annotation",
-              "no-matching-objects"
-            ]
+          conditions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Condition',
+            },
           },
-          "matchedBy": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
+          dependsOn: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ObjectRef',
+            },
           },
-          "clusters": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/ClusterInfo"
-            }
-          }
-        },
-        "required": [
-          "entityRef",
-          "records",
-          "summary",
-          "sources",
-          "matchedBy",
-          "clusters"
-        ],
-        "additionalProperties": false
-      },
-      "ClustersResponse": {
-        "type": "object",
-        "properties": {
-          "clusters": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "title": {
-                  "type": "string"
-                },
-                "environment": {
-                  "type": "string"
-                },
-                "records": {
-                  "type": "number"
-                },
-                "sources": {
-                  "type": "array",
-                  "items": {
-                    "$ref": "#/components/schemas/SourceHealth"
-                  }
-                }
+          labels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          annotations: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          instance: {
+            type: 'string',
+          },
+          project: {
+            type: 'string',
+          },
+          operation: {
+            $ref: '#/components/schemas/OperationState',
+          },
+          history: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/HistoryEntry',
+            },
+          },
+          sources: {
+            type: 'array',
+            items: {
+              type: 'string',
+              enum: ['kubernetes', 'argocd-api', 'azure', 'prometheus'],
+            },
+          },
+          observedAt: {
+            type: 'string',
+          },
+          links: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Link',
+            },
+          },
+          disagreements: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          stale: {
+            type: 'object',
+            properties: {
+              since: {
+                type: 'string',
               },
-              "required": [
-                "name",
-                "records",
-                "sources"
-              ],
-              "additionalProperties": false
-            }
-          }
+              message: {
+                type: 'string',
+              },
+            },
+            required: ['message'],
+            additionalProperties: false,
+          },
         },
-        "required": [
-          "clusters"
+        required: [
+          'tool',
+          'cluster',
+          'namespace',
+          'kind',
+          'name',
+          'sync',
+          'health',
+          'compliance',
+          'state',
+          'suspended',
+          'revision',
+          'conditions',
+          'dependsOn',
+          'labels',
+          'sources',
+          'observedAt',
+          'links',
         ],
-        "additionalProperties": false
-      }
-    }
-  }
+        additionalProperties: false,
+      },
+      StatusSummary: {
+        type: 'object',
+        properties: {
+          total: {
+            type: 'number',
+          },
+          byState: {
+            type: 'object',
+            properties: {
+              ok: {
+                type: 'number',
+              },
+              progressing: {
+                type: 'number',
+              },
+              warning: {
+                type: 'number',
+              },
+              error: {
+                type: 'number',
+              },
+              suspended: {
+                type: 'number',
+              },
+              unknown: {
+                type: 'number',
+              },
+            },
+            required: [
+              'ok',
+              'progressing',
+              'warning',
+              'error',
+              'suspended',
+              'unknown',
+            ],
+            additionalProperties: false,
+          },
+          state: {
+            type: 'string',
+            enum: [
+              'ok',
+              'progressing',
+              'warning',
+              'error',
+              'suspended',
+              'unknown',
+            ],
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          tools: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          lastReconciledAt: {
+            type: 'string',
+          },
+        },
+        required: ['total', 'byState', 'clusters', 'tools'],
+        additionalProperties: false,
+      },
+      EntityStatusResponse: {
+        type: 'object',
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          records: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GitOpsRecord',
+            },
+          },
+          summary: {
+            $ref: '#/components/schemas/StatusSummary',
+          },
+          sources: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/SourceHealth',
+            },
+          },
+          emptyReason: {
+            type: 'string',
+            enum: ['no-annotation', 'no-matching-objects'],
+          },
+          matchedBy: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ClusterInfo',
+            },
+          },
+        },
+        required: [
+          'entityRef',
+          'records',
+          'summary',
+          'sources',
+          'matchedBy',
+          'clusters',
+        ],
+        additionalProperties: false,
+      },
+      ClustersResponse: {
+        type: 'object',
+        properties: {
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                environment: {
+                  type: 'string',
+                },
+                records: {
+                  type: 'number',
+                },
+                sources: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/SourceHealth',
+                  },
+                },
+              },
+              required: ['name', 'records', 'sources'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['clusters'],
+        additionalProperties: false,
+      },
+    },
+  },
 } as const;
 export const createOpenApiRouter = async (
   options?: Parameters<typeof createValidatedOpenApiRouter>['1'],

@@ -63,7 +63,11 @@ describe('KubernetesSource against the demo fleet', () => {
       last()?.records?.find(
         r => r.kind === 'Kustomization' && r.name === 'podinfo',
       );
-    return { reports, last, podinfo, stop: () => (controller.abort(), done) };
+    const stop = () => {
+      controller.abort();
+      return done;
+    };
+    return { reports, last, podinfo, stop };
   }
 
   const expectedPodinfo = () =>
