@@ -128,6 +128,15 @@ describe('gitops backend plugin against the demo fleet', () => {
     expect(kustomizations.map(o => got(o).revision.applied)).toEqual(
       kustomizations.map(o => o.appliedRevision),
     );
+    // The commit links to the repository of the GitRepository the Kustomization reads from.
+    expect(kustomizations.map(o => got(o).revision.commitUrl)).toEqual(
+      kustomizations.map(
+        o =>
+          `https://github.com/example-org/fleet-infra/commit/${
+            o.appliedRevision!.split('@sha1:')[1]
+          }`,
+      ),
+    );
     expect(body.summary.clusters).toEqual([
       'dev',
       'prod-eu',

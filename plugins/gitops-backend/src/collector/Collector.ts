@@ -13,6 +13,9 @@ import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 
+/** How often a session re-reads annotated entities (cheap: rebinding only happens when they changed). */
+const BINDING_REFRESH_MS = 10_000;
+
 export interface CollectorOptions {
   sources: GitOpsSource[];
   store: GitOpsStore;
@@ -127,7 +130,7 @@ export class Collector {
       this.refreshBindings().catch(e =>
         logger.warn(`could not refresh entity bindings: ${e}`),
       );
-    }, 30_000);
+    }, BINDING_REFRESH_MS);
     try {
       await Promise.all(
         sources.map(source =>

@@ -26,6 +26,7 @@ export {
   type FluxExtensionResult,
 } from './azure';
 export { isValidRecord } from './validate';
+export { linkSources, type RecordWithSource } from './sourceLinks';
 export { MAX_MESSAGE_BYTES } from './text';
 
 /** Kubernetes names are at most 253 characters; longer is not an object we can identify. */

@@ -5,7 +5,12 @@ import type {
   SourceSink,
 } from '@gitops-status/plugin-gitops-node';
 import type { ClusterConfig, ClusterDirectory } from '../../config/clusters';
-import { normalizeObject } from '../../normalize';
+import {
+  linkSources,
+  normalizeObject,
+  sourceRefOf,
+  type RecordWithSource,
+} from '../../normalize';
 import { ClusterClient, ClusterError, type WatchEvent } from './clusterClient';
 import { COLLECTED_KINDS, type CollectedKind } from './kinds';
 
@@ -116,7 +121,7 @@ export class KubernetesSource implements GitOpsSource {
 
     const snapshot = (): GitOpsRecord[] => {
       const observedAt = this.now();
-      const records: GitOpsRecord[] = [];
+      const entries: RecordWithSource[] = [];
       for (const state of kinds) {
         for (const raw of state.objects.values()) {
           const result = normalizeObject(raw, {
@@ -135,11 +140,15 @@ export class KubernetesSource implements GitOpsSource {
               kind: state.kind.kind,
             },
           });
-          if (result.ok) records.push(result.record);
+          if (result.ok)
+            entries.push({
+              record: result.record,
+              sourceRef: sourceRefOf(raw),
+            });
           else logger.debug(`${id}: skipped an object: ${result.error}`);
         }
       }
-      return records;
+      return linkSources(entries);
     };
 
     const report = async (failure?: string) => {

@@ -50,17 +50,26 @@ function groupByClusterAndTool(status: EntityStatusResponse): Group[] {
   );
 }
 
-/** The record whose applied revision best stands for the group: the newest reconciled deployer. */
+/**
+ * The record whose revision best stands for the group: a deployer (Kustomization, HelmRelease,
+ * Application, FluxConfig) with a Git commit, newest reconciled first.
+ */
 function leadRecord(records: GitOpsRecord[]): GitOpsRecord | undefined {
-  const deployers = records.filter(r =>
-    ['Kustomization', 'HelmRelease', 'Application', 'FluxConfig'].includes(
-      r.kind,
-    ),
-  );
-  return [...(deployers.length ? deployers : records)].sort((a, b) =>
-    (b.lastReconciledAt ?? '').localeCompare(a.lastReconciledAt ?? ''),
+  const rank = (r: GitOpsRecord) =>
+    (DEPLOYERS.includes(r.kind) ? 0 : 2) + (r.revision.commit ? 0 : 1);
+  return [...records].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (b.lastReconciledAt ?? '').localeCompare(a.lastReconciledAt ?? ''),
   )[0];
 }
+
+const DEPLOYERS: string[] = [
+  'Kustomization',
+  'HelmRelease',
+  'Application',
+  'FluxConfig',
+];
 
 function distinct(values: string[]): string {
   return [...new Set(values)].join(', ');
