@@ -5,6 +5,12 @@
 source "$(dirname "$0")/bootstrap.sh"
 source "$ROOT/scripts/postgres.sh"
 trap stop_postgres EXIT
+# Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "chromium: installing from Debian packages"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 export CI=true
 OUT="$ROOT/.tools/test-results"; rm -rf "$OUT"; mkdir -p "$OUT"
 passed=0; failed=0
@@ -23,6 +29,14 @@ if [ -f "$OUT/jest.json" ]; then
   passed=$((passed+p)); failed=$((failed+f))
 else
   echo "FAILED: jest wrote no results"; failed=$((failed+1))
+fi
+echo "== end-to-end tests (Chromium against the demo: fleet, backend, app)"
+yarn playwright test -c test/e2e/playwright.config.ts || true
+if [ -f "$OUT/e2e.json" ]; then
+  read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected, s.unexpected + s.flaky)' "$OUT/e2e.json")
+  passed=$((passed+p)); failed=$((failed+f))
+else
+  echo "FAILED: playwright wrote no results"; failed=$((failed+1))
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

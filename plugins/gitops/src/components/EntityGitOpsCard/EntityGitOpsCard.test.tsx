@@ -104,8 +104,7 @@ describe('EntityGitOpsCard', () => {
     const rows = screen.getAllByRole('row');
     expect(rows).toHaveLength(3); // header + dev/flux + prod-eu/argocd
     const dev = within(rows[1]);
-    expect(dev.getByText('dev', { selector: 'td' })).toBeInTheDocument();
-    expect(dev.getByText('Flux')).toBeInTheDocument();
+    expect(dev.getByText('dev · Flux')).toBeInTheDocument();
     expect(dev.getByText('In sync')).toBeInTheDocument();
     expect(dev.getByText('3 min ago')).toBeInTheDocument();
     const link = dev.getByRole('link', { name: new RegExp(SHA.slice(0, 8)) });
@@ -114,9 +113,11 @@ describe('EntityGitOpsCard', () => {
       `https://github.com/example-org/apps/commit/${SHA}`,
     );
     const prod = within(rows[2]);
-    expect(prod.getByText('Argo CD')).toBeInTheDocument();
+    expect(prod.getByText('prod · Argo CD')).toBeInTheDocument();
     expect(prod.getByText('Out of sync')).toBeInTheDocument();
-    expect(prod.getByText('prod')).toBeInTheDocument();
+    expect(
+      prod.getByText('OutOfSync · Healthy · Compliant'),
+    ).toBeInTheDocument();
     // The summary counts the object that needs attention.
     expect(
       screen.getByText(/1 of 2 objects need attention/),

@@ -18,6 +18,9 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+
+const useStyles = makeStyles({ nowrap: { whiteSpace: 'nowrap' } });
 import { formatAge } from '../format';
 import { RevisionLink } from '../RevisionLink';
 import { StateLabel } from '../StateLabel/StateLabel';
@@ -50,6 +53,13 @@ function groupByClusterAndTool(status: EntityStatusResponse): Group[] {
   );
 }
 
+const DEPLOYERS: string[] = [
+  'Kustomization',
+  'HelmRelease',
+  'Application',
+  'FluxConfig',
+];
+
 /**
  * The record whose revision best stands for the group: a deployer (Kustomization, HelmRelease,
  * Application, FluxConfig) with a Git commit, newest reconciled first.
@@ -64,13 +74,6 @@ function leadRecord(records: GitOpsRecord[]): GitOpsRecord | undefined {
   )[0];
 }
 
-const DEPLOYERS: string[] = [
-  'Kustomization',
-  'HelmRelease',
-  'Application',
-  'FluxConfig',
-];
-
 function distinct(values: string[]): string {
   return [...new Set(values)].join(', ');
 }
@@ -78,12 +81,12 @@ function distinct(values: string[]): string {
 function Summary(props: { status: EntityStatusResponse }) {
   const { summary } = props.status;
   const attention = summary.byState.error + summary.byState.warning;
-  const text =
-    attention > 0
-      ? `${attention} of ${summary.total} objects need attention`
-      : summary.byState.progressing > 0
-      ? `${summary.byState.progressing} of ${summary.total} objects progressing`
-      : `${summary.total} objects on ${summary.clusters.length} clusters`;
+  let text = `${summary.total} objects on ${summary.clusters.length} clusters`;
+  if (attention > 0) {
+    text = `${attention} of ${summary.total} objects need attention`;
+  } else if (summary.byState.progressing > 0) {
+    text = `${summary.byState.progressing} of ${summary.total} objects progressing`;
+  }
   return (
     <Box display="flex" alignItems="center" mb={1}>
       {summary.state && <StateLabel state={summary.state} />}
@@ -102,7 +105,7 @@ function StaleSources(props: { status: EntityStatusResponse }) {
   return (
     <Box mt={1} role="status">
       {failing.map(s => (
-        <Typography key={s.id} variant="body2" color="textSecondary">
+        <Typography key={s.id} variant="body2">
           <StateLabel state="warning" text="Stale" /> {s.target}: {s.message}
           {s.lastSuccessAt
             ? ` — data from ${formatAge(s.lastSuccessAt)}`
@@ -118,6 +121,7 @@ export function GitOpsStatusCardContent(props: {
   status: EntityStatusResponse;
 }) {
   const { status } = props;
+  const classes = useStyles();
   if (status.emptyReason === 'no-annotation') {
     return (
       <MissingAnnotationEmptyState
@@ -148,9 +152,7 @@ export function GitOpsStatusCardContent(props: {
         <TableHead>
           <TableRow>
             <TableCell>Cluster</TableCell>
-            <TableCell>Tool</TableCell>
             <TableCell>State</TableCell>
-            <TableCell>Sync / health / compliance</TableCell>
             <TableCell>Commit</TableCell>
             <TableCell>Reconciled</TableCell>
           </TableRow>
@@ -162,29 +164,23 @@ export function GitOpsStatusCardContent(props: {
             const stale = g.records.find(r => r.stale);
             return (
               <TableRow key={`${g.cluster}/${g.tool}`}>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   {g.cluster}
-                  {g.environment && (
-                    <Typography
-                      variant="caption"
-                      display="block"
-                      color="textSecondary"
-                    >
-                      {g.environment}
-                    </Typography>
-                  )}
-                </TableCell>
-                <TableCell>
-                  {g.tool === 'argocd' ? 'Argo CD' : 'Flux'}
+                  <Typography variant="caption" display="block">
+                    {[g.environment, g.tool === 'argocd' ? 'Argo CD' : 'Flux']
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </Typography>
                 </TableCell>
                 <TableCell>
                   <StateLabel state={state} />
+                  <Typography variant="caption" display="block">
+                    {distinct(g.records.map(r => r.sync))} ·{' '}
+                    {distinct(g.records.map(r => r.health))} ·{' '}
+                    {distinct(g.records.map(r => r.compliance))}
+                  </Typography>
                   {stale && (
-                    <Typography
-                      variant="caption"
-                      display="block"
-                      color="textSecondary"
-                    >
+                    <Typography variant="caption" display="block">
                       stale
                       {stale.stale?.since
                         ? ` since ${formatAge(stale.stale.since)}`
@@ -192,15 +188,10 @@ export function GitOpsStatusCardContent(props: {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell>
-                  {distinct(g.records.map(r => r.sync))} /{' '}
-                  {distinct(g.records.map(r => r.health))} /{' '}
-                  {distinct(g.records.map(r => r.compliance))}
-                </TableCell>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   {lead ? <RevisionLink revision={lead.revision} /> : '—'}
                 </TableCell>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   {formatAge(lead?.lastReconciledAt) ?? '—'}
                 </TableCell>
               </TableRow>

@@ -65,6 +65,9 @@ export function GitOpsObjectsTable(props: { status: EntityStatusResponse }) {
     <Table<GitOpsRecord>
       title="GitOps objects"
       options={{
+        // material-table's sort labels nest a button in the header cell (axe: nested-interactive);
+        // records arrive sorted by cluster, tool, kind and name.
+        sorting: false,
         paging: props.status.records.length > 50,
         pageSize: 50,
         padding: 'dense',
