@@ -29,7 +29,8 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: 'true',
+      // The backend comes up with the command above; this entry only waits for its readiness.
+      command: 'node -e "setInterval(() => {}, 1 << 30)"',
       url: 'http://localhost:7007/.backstage/health/v1/readiness',
       reuseExistingServer: true,
       timeout: 300_000,
