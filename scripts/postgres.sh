@@ -1,7 +1,9 @@
 # Sourced: starts a private PostgreSQL on 127.0.0.1 for the store tests (installing it from Debian's
 # packages when absent) and exports the connection string Backstage's TestDatabases reads.
 PG_PORT="${GITOPS_TEST_PG_PORT:-54329}"
-PG_DIR="$ROOT/.tools/pg"
+# Outside the checkout: when run as root the server runs as the postgres user, which may not be
+# allowed into the checkout's parent folders.
+PG_DIR="${TMPDIR:-/tmp}/gitops-status-pg-$PG_PORT"
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 if [ -z "$(pg_bin)" ]; then
   echo "postgres: installing PostgreSQL from Debian packages"
@@ -9,7 +11,7 @@ if [ -z "$(pg_bin)" ]; then
   $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 PG_BIN="$(pg_bin)"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 PG_USER=postgres
 [ "$(id -u)" -ne 0 ] && PG_USER="$(id -un)"
 if ! (exec 3<>/dev/tcp/127.0.0.1/$PG_PORT) 2>/dev/null; then

@@ -27,12 +27,33 @@ import { gitopsPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
-const examples: Entity[] = parseAllDocuments(
-  fs.readFileSync(
-    path.resolve(__dirname, '../../../examples/entities.yaml'),
-    'utf8',
-  ),
-).map(d => d.toJSON());
+function readExamples(file: string): Entity[] {
+  return parseAllDocuments(
+    fs.readFileSync(path.resolve(__dirname, '../../../examples', file), 'utf8'),
+  ).map(d => d.toJSON());
+}
+
+/** The relations the catalog's processors derive from spec.system and spec.owner. */
+function withRelations(entity: Entity): Entity {
+  const spec = (entity.spec ?? {}) as { system?: string; owner?: string };
+  const relations = [];
+  if (spec.system)
+    relations.push({
+      type: 'partOf',
+      targetRef: `system:default/${spec.system}`,
+    });
+  if (spec.owner)
+    relations.push({
+      type: 'ownedBy',
+      targetRef: `group:default/${spec.owner}`,
+    });
+  return { ...entity, relations };
+}
+
+const examples: Entity[] = [
+  ...readExamples('entities.yaml'),
+  ...readExamples('org.yaml'),
+].map(withRelations);
 
 /** The verdict kstatus gives a Flux object from its Ready condition (documented semantics). */
 function expectedFluxState(o: ScenarioObject): GitOpsRecord['state'] {
@@ -190,6 +211,50 @@ describe('gitops backend plugin against the demo fleet', () => {
       expect(r.health).toBe(app.health);
       expect(r.instance).toBe('main');
     }
+  });
+
+  it('answers for a System and a Group with the records of their members, each naming its entity', async () => {
+    const res = await request(server)
+      .get('/api/gitops/entity/system/default/storefront/status')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    const system: EntityStatusResponse = res.body;
+    const members = examples.filter(
+      e => (e.spec as any)?.system === 'storefront',
+    );
+    const memberStatuses = await Promise.all(
+      members.map(
+        async m =>
+          [
+            m.metadata.name,
+            ((await status(m.metadata.name)).body as EntityStatusResponse)
+              .records.length,
+          ] as const,
+      ),
+    );
+    // Every member's objects, once each (members in this example share none).
+    expect(system.records).toHaveLength(
+      memberStatuses.reduce((n, [, c]) => n + c, 0),
+    );
+    for (const [name, count] of memberStatuses) {
+      expect(
+        system.records.filter(r =>
+          r.entityRefs?.includes(`component:default/${name}`),
+        ),
+      ).toHaveLength(count);
+    }
+
+    const group: EntityStatusResponse = (
+      await request(server)
+        .get('/api/gitops/entity/group/default/team-payments/status')
+        .set('Authorization', mockCredentials.user.header())
+    ).body;
+    expect(
+      [...new Set(group.records.flatMap(r => r.entityRefs))].sort(),
+    ).toEqual([
+      'component:default/legacy-batch',
+      'component:default/payments-api',
+    ]);
   });
 
   it('explains an entity without annotation and 404s an unknown one', async () => {

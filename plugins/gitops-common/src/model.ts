@@ -177,4 +177,8 @@ export interface GitOpsRecord extends ObjectIdentity {
    * one seen, as of `since`.
    */
   stale?: { since?: string; message: string };
+  /**
+   * Set in API responses for a System or Group: the entities (components…) this record belongs to.
+   */
+  entityRefs?: string[];
 }

@@ -28,7 +28,7 @@ export const spec = {
       get: {
         operationId: 'GetEntityStatus',
         description:
-          'Records, source health and a summary for one entity. Served from the store; never calls a cluster.',
+          'Records, source health and a summary for one entity; for a System or a Group, for every entity that is part of it / owned by it that the caller may read. Served from the store; never calls a cluster.',
         security: [
           {},
           {
@@ -503,6 +503,12 @@ export const spec = {
             },
           },
           disagreements: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          entityRefs: {
             type: 'array',
             items: {
               type: 'string',

@@ -30,6 +30,12 @@ export interface RouterOptions {
   clusters: ClusterDirectory;
 }
 
+/** Kinds whose status is that of their members, by the catalog relation that makes them members. */
+const AGGREGATING_KINDS: Record<string, string | undefined> = {
+  system: 'relations.partOf',
+  group: 'relations.ownedBy',
+};
+
 /** The HTTP API: reads only the store, never an upstream. */
 export async function createRouter(
   options: RouterOptions,
@@ -64,8 +70,9 @@ export async function createRouter(
       title: c.title,
       environment: c.environment,
     }));
+    const aggregate = AGGREGATING_KINDS[entity.kind.toLocaleLowerCase('en-US')];
 
-    if (!hasGitOpsAnnotation(entity)) {
+    if (!aggregate && !hasGitOpsAnnotation(entity)) {
       const body: EntityStatusResponse = {
         entityRef,
         records: [],
@@ -79,33 +86,63 @@ export async function createRouter(
       return;
     }
 
-    const rows = await store.listEntityRecords(entityRefKey(entityRef));
+    // A System or Group shows the records of its members the caller may read.
+    let scope = [entityRefKey(entityRef)];
+    if (aggregate) {
+      const { items } = await catalog.getEntities(
+        {
+          filter: { [aggregate]: entityRef },
+          fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        },
+        { credentials },
+      );
+      const members = items.map(e => stringifyEntityRef(e));
+      const decisions = members.length
+        ? await permissions.authorize(
+            members.map(resourceRef => ({
+              permission: gitopsEntityReadPermission,
+              resourceRef,
+            })),
+            { credentials },
+          )
+        : [];
+      scope = members
+        .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
+        .map(ref => entityRefKey(ref));
+    }
+
+    const rows = await store.listEntityRecords(scope);
     const health = new Map(
       (await store.listSourceHealth()).map(h => [h.id, h]),
     );
     const used = new Map<string, SourceHealth>();
-    const records: GitOpsRecord[] = rows.map(({ record, targets }) => {
-      const failing = targets
-        .map(t => health.get(t))
-        .filter(h => h && h.status === 'error') as SourceHealth[];
-      for (const t of targets) {
-        const h = health.get(t);
-        if (h) used.set(t, h);
-      }
-      if (failing.length === 0) return record;
-      return {
-        ...record,
-        stale: {
-          since: failing
-            .map(f => f.lastSuccessAt)
-            .filter(Boolean)
-            .sort()[0],
-          message: failing
-            .map(f => f.message ?? `${f.id} is failing`)
-            .join('; '),
-        },
-      };
-    });
+    const records: GitOpsRecord[] = rows.map(
+      ({ record, entityRefs, targets }) => {
+        const failing = targets
+          .map(t => health.get(t))
+          .filter(h => h && h.status === 'error') as SourceHealth[];
+        for (const t of targets) {
+          const h = health.get(t);
+          if (h) used.set(t, h);
+        }
+        const shown: GitOpsRecord = aggregate
+          ? { ...record, entityRefs }
+          : record;
+        if (failing.length === 0) return shown;
+        return {
+          ...shown,
+          stale: {
+            since: failing
+              .map(f => f.lastSuccessAt)
+              .filter(Boolean)
+              .sort()[0],
+            message: failing
+              .map(f => f.message ?? `${f.id} is failing`)
+              .join('; '),
+          },
+        };
+      },
+    );
     const body: EntityStatusResponse = {
       entityRef,
       records,

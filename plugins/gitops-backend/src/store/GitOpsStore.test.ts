@@ -121,12 +121,13 @@ describe('GitOpsStore', () => {
         new Map([[recordId(fromKube), ['component:default/podinfo']]]),
       );
 
-      const rows = await store.listEntityRecords('component:default/podinfo');
+      const rows = await store.listEntityRecords(['component:default/podinfo']);
       expect(rows).toHaveLength(1);
       expect(rows[0].targets.sort()).toEqual([
         'kubernetes:dev',
         'prometheus:main',
       ]);
+      expect(rows[0].entityRefs).toEqual(['component:default/podinfo']);
       expect(rows[0].record.sources).toEqual(['kubernetes', 'prometheus']);
       // Kubernetes wins; the disagreement stays visible.
       expect(rows[0].record.health).toBe('Healthy');
@@ -139,8 +140,36 @@ describe('GitOpsStore', () => {
       // Rebinding replaces, and an empty list unbinds.
       await store.setBindings(new Map([[recordId(fromKube), []]]));
       expect(
-        await store.listEntityRecords('component:default/podinfo'),
+        await store.listEntityRecords(['component:default/podinfo']),
       ).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'returns each record once for several entities, with the entities it belongs to, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const shared = record('shared');
+      const own = record('own', { cluster: 'prod' });
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [shared, own],
+        mergeObservations,
+      );
+      await store.setBindings(
+        new Map([
+          [recordId(shared), ['component:default/a', 'component:default/b']],
+          [recordId(own), ['component:default/b']],
+        ]),
+      );
+      const rows = await store.listEntityRecords([
+        'component:default/a',
+        'component:default/b',
+      ]);
+      expect(rows.map(r => [r.record.name, r.entityRefs])).toEqual([
+        ['shared', ['component:default/a', 'component:default/b']],
+        ['own', ['component:default/b']],
+      ]);
     },
   );
 

@@ -202,23 +202,32 @@ export class GitOpsStore {
     });
   }
 
-  /** An entity's records, each with the source targets that report it. */
+  /**
+   * The records bound to any of these entities, each once, with the entities it is bound to (among
+   * those asked for) and the source targets that report it.
+   */
   async listEntityRecords(
-    entityRef: string,
-  ): Promise<Array<{ record: GitOpsRecord; targets: string[] }>> {
-    const rows = await this.db('gitops_records as r')
-      .join('gitops_entity_bindings as b', 'b.record_id', 'r.record_id')
-      .where('b.entity_ref', entityRef)
-      .orderBy([
-        { column: 'r.cluster' },
-        { column: 'r.tool' },
-        { column: 'r.kind' },
-        { column: 'r.namespace' },
-        { column: 'r.name' },
-      ])
-      .select('r.record_id', 'r.data');
+    entityRefs: string[],
+  ): Promise<
+    Array<{ record: GitOpsRecord; entityRefs: string[]; targets: string[] }>
+  > {
+    const byId = new Map<string, { data: string; entityRefs: string[] }>();
+    for (const batch of chunks(entityRefs)) {
+      const rows = await this.db('gitops_records as r')
+        .join('gitops_entity_bindings as b', 'b.record_id', 'r.record_id')
+        .whereIn('b.entity_ref', batch)
+        .select('r.record_id', 'b.entity_ref', 'r.data');
+      for (const row of rows) {
+        const entry = byId.get(row.record_id) ?? {
+          data: row.data as string,
+          entityRefs: [] as string[],
+        };
+        entry.entityRefs.push(row.entity_ref);
+        byId.set(row.record_id, entry);
+      }
+    }
     const targets = new Map<string, string[]>();
-    for (const batch of chunks(rows.map(r => r.record_id as string))) {
+    for (const batch of chunks([...byId.keys()])) {
       for (const o of await this.db('gitops_observations')
         .whereIn('record_id', batch)
         .select('record_id', 'target_id')) {
@@ -228,10 +237,20 @@ export class GitOpsStore {
         ]);
       }
     }
-    return rows.map(row => ({
-      record: JSON.parse(row.data),
-      targets: targets.get(row.record_id) ?? [],
-    }));
+    const identity = (r: GitOpsRecord) => [
+      r.cluster,
+      r.tool,
+      r.kind,
+      r.namespace,
+      r.name,
+    ];
+    return [...byId.entries()]
+      .map(([id, { data, entityRefs: refs }]) => ({
+        record: JSON.parse(data) as GitOpsRecord,
+        entityRefs: refs.sort(),
+        targets: (targets.get(id) ?? []).sort(),
+      }))
+      .sort((x, y) => compareTuples(identity(x.record), identity(y.record)));
   }
 
   /** Every current record (used to rebind when the catalog changes). */
@@ -277,6 +296,13 @@ export class GitOpsStore {
     const rows = await this.db('gitops_source_health').orderBy('id');
     return rows.map(fromHealthRow);
   }
+}
+
+function compareTuples(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
 }
 
 function toRow(id: string, r: GitOpsRecord, hash: string) {
