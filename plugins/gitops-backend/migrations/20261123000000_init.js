@@ -29,6 +29,8 @@ exports.up = async function up(knex) {
     table.string('health', 32).notNullable();
     table.string('compliance', 32).notNullable();
     table.string('commit', 128).nullable();
+    table.string('attempted', 512).nullable();
+    table.string('repo_url', 1024).nullable();
     table.string('last_reconciled_at', 64).nullable();
     table.string('observed_at', 64).notNullable();
     table.string('hash', 64).notNullable();
@@ -36,6 +38,8 @@ exports.up = async function up(knex) {
     table.index(['cluster'], 'gitops_records_cluster_idx');
     table.index(['state'], 'gitops_records_state_idx');
     table.index(['commit'], 'gitops_records_commit_idx');
+    table.index(['tool'], 'gitops_records_tool_idx');
+    table.index(['last_reconciled_at'], 'gitops_records_reconciled_idx');
   });
 
   await knex.schema.createTable('gitops_entity_bindings', table => {
@@ -43,6 +47,15 @@ exports.up = async function up(knex) {
     table.string('record_id', 1024).notNullable();
     table.primary(['entity_ref', 'record_id']);
     table.index(['record_id'], 'gitops_entity_bindings_record_idx');
+  });
+
+  // The catalog facts the deployments view filters by, refreshed by the collector.
+  await knex.schema.createTable('gitops_entities', table => {
+    table.string('entity_ref', 512).primary().notNullable();
+    table.string('owner', 512).nullable();
+    table.string('system', 512).nullable();
+    table.index(['owner'], 'gitops_entities_owner_idx');
+    table.index(['system'], 'gitops_entities_system_idx');
   });
 
   await knex.schema.createTable('gitops_source_health', table => {
@@ -60,6 +73,7 @@ exports.up = async function up(knex) {
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
   await knex.schema.dropTable('gitops_source_health');
+  await knex.schema.dropTable('gitops_entities');
   await knex.schema.dropTable('gitops_entity_bindings');
   await knex.schema.dropTable('gitops_records');
   await knex.schema.dropTable('gitops_observations');

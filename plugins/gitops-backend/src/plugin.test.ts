@@ -257,6 +257,66 @@ describe('gitops backend plugin against the demo fleet', () => {
     ]);
   });
 
+  it('serves the org-wide deployments view filtered by owner and state, and traces the latest commit', async () => {
+    const get = (url: string) =>
+      request(server)
+        .get(url)
+        .set('Authorization', mockCredentials.user.header());
+    const res = await get(
+      `/api/gitops/deployments?owner=${encodeURIComponent(
+        'group:default/team-payments',
+      )}&limit=500`,
+    );
+    expect(res.status).toBe(200);
+    const owned = examples
+      .filter(e => (e.spec as any)?.owner === 'team-payments')
+      .map(e => e.metadata.name);
+    const expectedCount = (
+      await Promise.all(
+        owned.map(
+          async n =>
+            ((await status(n)).body as EntityStatusResponse).records.length,
+        ),
+      )
+    ).reduce((a, b) => a + b, 0);
+    expect(res.body.totalItems).toBe(expectedCount);
+    expect(res.body.facets.owner).toEqual(
+      expect.arrayContaining([
+        { value: 'group:default/team-payments', count: expectedCount },
+      ]),
+    );
+    // One value of a repeated parameter, and two: both parse as lists.
+    const failing = await get(
+      '/api/gitops/deployments?state=error&state=warning&limit=500',
+    );
+    expect(
+      failing.body.items.every((i: any) =>
+        ['error', 'warning'].includes(i.record.state),
+      ),
+    ).toBe(true);
+    expect((await get('/api/gitops/deployments?limit=100000')).status).toBe(
+      400,
+    );
+
+    const { rollout } = fleet.scenario;
+    const trace = await get(
+      `/api/gitops/deployments/commits/${rollout.sha.slice(0, 7)}`,
+    );
+    expect(trace.status).toBe(200);
+    const appliedApps = new Set(
+      trace.body.applied
+        .filter(
+          (r: any) =>
+            r.record.kind === 'Kustomization' && r.record.name === 'apps',
+        )
+        .map((r: any) => r.record.cluster),
+    );
+    expect([...appliedApps].sort()).toEqual([...rollout.appliedOn].sort());
+    expect((await get('/api/gitops/deployments/commits/not-hex')).status).toBe(
+      400,
+    );
+  });
+
   it('explains an entity without annotation and 404s an unknown one', async () => {
     const res = await status('docs-site');
     expect(res.status).toBe(200);

@@ -41,3 +41,86 @@ export interface ClusterInfo {
 export interface ClustersResponse {
   clusters: Array<ClusterInfo & { sources: SourceHealth[]; records: number }>;
 }
+
+/** Filters of `GET /deployments`; every list is OR within a field, fields are ANDed. @public */
+export interface DeploymentsFilter {
+  tool?: string[];
+  cluster?: string[];
+  namespace?: string[];
+  kind?: string[];
+  state?: string[];
+  sync?: string[];
+  health?: string[];
+  compliance?: string[];
+  /** Owner entity refs, e.g. `group:default/team-a`. */
+  owner?: string[];
+  /** System entity refs. */
+  system?: string[];
+  /** Entity refs the objects are bound to. */
+  entity?: string[];
+  /** Commit sha or prefix (applied). */
+  commit?: string;
+  /** Free text over name, namespace, cluster and kind. */
+  q?: string;
+}
+
+/** The fields `GET /deployments` counts values of. @public */
+export const DEPLOYMENT_FACETS = [
+  'tool',
+  'cluster',
+  'namespace',
+  'kind',
+  'state',
+  'sync',
+  'health',
+  'compliance',
+  'owner',
+  'system',
+] as const;
+
+/** @public */
+export type DeploymentFacet = (typeof DEPLOYMENT_FACETS)[number];
+
+/** @public */
+export const DEPLOYMENT_SORT_FIELDS = [
+  'cluster',
+  'name',
+  'namespace',
+  'kind',
+  'tool',
+  'state',
+  'lastReconciledAt',
+] as const;
+
+/** @public */
+export type DeploymentSortField = (typeof DEPLOYMENT_SORT_FIELDS)[number];
+
+/** One row of the deployments view: a record with the entities it belongs to. @public */
+export interface DeploymentRow {
+  record: GitOpsRecord;
+  entityRefs: string[];
+  owners: string[];
+  systems: string[];
+}
+
+/** Response of `GET /deployments`. @public */
+export interface DeploymentsResponse {
+  items: DeploymentRow[];
+  /** Rows matching the filter (all pages). */
+  totalItems: number;
+  offset: number;
+  limit: number;
+  /** Per facet, the count of matching rows per value, under every filter but the facet's own. */
+  facets: Record<DeploymentFacet, Array<{ value: string; count: number }>>;
+}
+
+/** Response of `GET /deployments/commits/{sha}`: where a commit has landed. @public */
+export interface CommitTraceResponse {
+  commit: string;
+  /** The full sha when the prefix matched exactly one commit. */
+  resolved?: string;
+  applied: DeploymentRow[];
+  attempting: DeploymentRow[];
+  /** Objects deploying from the same repositories that run another commit. */
+  behind: DeploymentRow[];
+}

@@ -8,7 +8,12 @@ import type {
   SourceTargetResult,
 } from '@gitops-status/plugin-gitops-node';
 import type { ClusterDirectory } from '../config/clusters';
-import { EntityBinder, parseEntitySelector } from '../binding/bindEntity';
+import { RELATION_OWNED_BY, RELATION_PART_OF } from '@backstage/catalog-model';
+import {
+  EntityBinder,
+  entityRefKey,
+  parseEntitySelector,
+} from '../binding/bindEntity';
 import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
@@ -55,11 +60,27 @@ export class Collector {
           'metadata.name',
           'metadata.namespace',
           'metadata.annotations',
+          'relations',
         ],
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
     const selectors = items.map(e => parseEntitySelector(e, clusters));
+    // Owner and system as the catalog resolved them (relations), for the deployments view.
+    await store.replaceEntities(
+      items.map(e => ({
+        entityRef: entityRefKey(e),
+        owner: e.relations
+          ?.find(r => r.type === RELATION_OWNED_BY)
+          ?.targetRef.toLocaleLowerCase('en-US'),
+        system: e.relations
+          ?.find(
+            r =>
+              r.type === RELATION_PART_OF && r.targetRef.startsWith('system:'),
+          )
+          ?.targetRef.toLocaleLowerCase('en-US'),
+      })),
+    );
     const key = JSON.stringify(selectors);
     if (key === this.selectorsKey && this.binder) return;
     this.binder = new EntityBinder(selectors);

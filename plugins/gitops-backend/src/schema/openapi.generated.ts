@@ -69,6 +69,271 @@ export const spec = {
         },
       },
     },
+    '/deployments': {
+      get: {
+        operationId: 'GetDeployments',
+        description:
+          'Every GitOps object the caller may see, filtered, sorted and paged server-side, with facet counts per filter value. Served from the store; never calls a cluster.',
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            name: 'tool',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'cluster',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'kind',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'sync',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'health',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'compliance',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'system',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'entity',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'commit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9a-fA-F]{1,64}$',
+            },
+          },
+          {
+            name: 'q',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'sort',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: [
+                'cluster',
+                'name',
+                'namespace',
+                'kind',
+                'tool',
+                'state',
+                'lastReconciledAt',
+              ],
+            },
+          },
+          {
+            name: 'order',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['asc', 'desc'],
+            },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 0,
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of deployments with facet counts.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeploymentsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/deployments/commits/{commit}': {
+      get: {
+        operationId: 'TraceCommit',
+        description:
+          'Where a commit (sha or prefix of at least 4 characters) is applied, being attempted, or behind.',
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            name: 'commit',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9a-fA-F]{4,64}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The objects per relation to the commit.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CommitTraceResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/clusters': {
       get: {
         operationId: 'GetClusters',
@@ -663,6 +928,151 @@ export const spec = {
           'matchedBy',
           'clusters',
         ],
+        additionalProperties: false,
+      },
+      FacetValues: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            value: {
+              type: 'string',
+            },
+            count: {
+              type: 'number',
+            },
+          },
+          required: ['value', 'count'],
+          additionalProperties: false,
+        },
+      },
+      DeploymentRow: {
+        type: 'object',
+        properties: {
+          record: {
+            $ref: '#/components/schemas/GitOpsRecord',
+          },
+          entityRefs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          owners: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          systems: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['record', 'entityRefs', 'owners', 'systems'],
+        additionalProperties: false,
+      },
+      DeploymentsResponse: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentRow',
+            },
+          },
+          totalItems: {
+            type: 'number',
+          },
+          offset: {
+            type: 'number',
+          },
+          limit: {
+            type: 'number',
+          },
+          facets: {
+            type: 'object',
+            properties: {
+              tool: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              cluster: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              namespace: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              kind: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              state: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              sync: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              health: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              compliance: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              owner: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+              system: {
+                $ref: '#/components/schemas/FacetValues',
+              },
+            },
+            required: [
+              'tool',
+              'cluster',
+              'namespace',
+              'kind',
+              'state',
+              'sync',
+              'health',
+              'compliance',
+              'owner',
+              'system',
+            ],
+            additionalProperties: false,
+          },
+        },
+        required: ['items', 'totalItems', 'offset', 'limit', 'facets'],
+        additionalProperties: false,
+      },
+      CommitTraceResponse: {
+        type: 'object',
+        properties: {
+          commit: {
+            type: 'string',
+          },
+          resolved: {
+            type: 'string',
+          },
+          applied: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentRow',
+            },
+          },
+          attempting: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentRow',
+            },
+          },
+          behind: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentRow',
+            },
+          },
+        },
+        required: ['commit', 'applied', 'attempting', 'behind'],
         additionalProperties: false,
       },
       ClustersResponse: {

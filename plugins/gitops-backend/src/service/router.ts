@@ -3,7 +3,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -12,6 +12,9 @@ import {
   hasGitOpsAnnotation,
   SELECTING_ANNOTATIONS,
   summarize,
+  DEPLOYMENT_FACETS,
+  type DeploymentsFilter,
+  type DeploymentsResponse,
   type EntityStatusResponse,
   type GitOpsRecord,
   type SourceHealth,
@@ -21,6 +24,7 @@ import { entityRefKey } from '../binding/bindEntity';
 import type { ClusterDirectory } from '../config/clusters';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { GitOpsStore } from '../store/GitOpsStore';
+import { visibleEntityRefs } from './visibility';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -153,6 +157,60 @@ export async function createRouter(
       clusters: clusterInfo,
     };
     res.json(body);
+  });
+
+  router.get('/deployments', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const allowedEntityRefs = await visibleEntityRefs(
+      permissions,
+      store,
+      credentials,
+    );
+    const q = req.query;
+    const filter: DeploymentsFilter = {
+      tool: q.tool,
+      cluster: q.cluster,
+      namespace: q.namespace,
+      kind: q.kind,
+      state: q.state,
+      sync: q.sync,
+      health: q.health,
+      compliance: q.compliance,
+      owner: q.owner,
+      system: q.system,
+      entity: q.entity,
+      commit: q.commit,
+      q: q.q?.trim() || undefined,
+    };
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 50;
+    const [page, facets] = await Promise.all([
+      store.queryDeployments({
+        filter,
+        allowedEntityRefs,
+        sort: q.sort,
+        order: q.order,
+        offset,
+        limit,
+      }),
+      store.facetDeployments({ filter, allowedEntityRefs }, DEPLOYMENT_FACETS),
+    ]);
+    const body: DeploymentsResponse = { ...page, offset, limit, facets };
+    res.json(body);
+  });
+
+  router.get('/deployments/commits/:commit', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const allowedEntityRefs = await visibleEntityRefs(
+      permissions,
+      store,
+      credentials,
+    );
+    const commit = req.params.commit.toLocaleLowerCase('en-US');
+    if (!/^[0-9a-f]{4,64}$/.test(commit)) {
+      throw new InputError('commit must be 4 to 64 hexadecimal characters');
+    }
+    res.json(await store.traceCommit(commit, allowedEntityRefs));
   });
 
   router.get('/clusters', async (req, res) => {

@@ -8,6 +8,13 @@ import type {
   SourceHealth,
 } from '@gitops-status/plugin-gitops-common';
 import { recordHash, recordId } from '../merge/identity';
+import {
+  facetDeployments,
+  queryDeployments,
+  traceCommit,
+  type DeploymentsQuery,
+} from './deployments';
+import type { DeploymentFacet } from '@gitops-status/plugin-gitops-common';
 
 const migrationsDir = resolvePackagePath(
   '@gitops-status/plugin-gitops-backend',
@@ -269,6 +276,66 @@ export class GitOpsStore {
     return new Map(rows.map(r => [r.cluster, Number(r.n)]));
   }
 
+  /** Replaces the catalog facts (owner, system) of the entities that have GitOps annotations. */
+  async replaceEntities(
+    entities: Array<{ entityRef: string; owner?: string; system?: string }>,
+  ): Promise<number> {
+    return this.db.transaction(async tx => {
+      const existing = new Map<string, string>();
+      for (const row of await tx('gitops_entities').select(
+        'entity_ref',
+        'owner',
+        'system',
+      )) {
+        existing.set(row.entity_ref, `${row.owner ?? ''}|${row.system ?? ''}`);
+      }
+      const wanted = new Map(entities.map(e => [e.entityRef, e]));
+      const gone = [...existing.keys()].filter(ref => !wanted.has(ref));
+      const upserts = entities
+        .filter(
+          e =>
+            existing.get(e.entityRef) !== `${e.owner ?? ''}|${e.system ?? ''}`,
+        )
+        .map(e => ({
+          entity_ref: e.entityRef,
+          owner: e.owner ?? null,
+          system: e.system ?? null,
+        }));
+      for (const batch of chunks(gone)) {
+        await tx('gitops_entities').whereIn('entity_ref', batch).delete();
+      }
+      for (const batch of chunks(upserts)) {
+        await tx('gitops_entities')
+          .insert(batch)
+          .onConflict('entity_ref')
+          .merge();
+      }
+      return gone.length + upserts.length;
+    });
+  }
+
+  /** Every entity that has GitOps annotations (for permission checks of the deployments view). */
+  async listEntityRefs(): Promise<string[]> {
+    return (await this.db('gitops_entities').select('entity_ref')).map(
+      r => r.entity_ref,
+    );
+  }
+
+  queryDeployments(query: DeploymentsQuery) {
+    return queryDeployments(this.db, query);
+  }
+
+  facetDeployments(
+    query: Pick<DeploymentsQuery, 'filter' | 'allowedEntityRefs'>,
+    facets: readonly DeploymentFacet[],
+  ) {
+    return facetDeployments(this.db, query, facets);
+  }
+
+  traceCommit(prefix: string, allowedEntityRefs?: string[]) {
+    return traceCommit(this.db, prefix, allowedEntityRefs);
+  }
+
   async setSourceHealth(health: SourceHealth): Promise<void> {
     await this.db('gitops_source_health')
       .insert({
@@ -318,6 +385,8 @@ function toRow(id: string, r: GitOpsRecord, hash: string) {
     health: r.health,
     compliance: r.compliance,
     commit: r.revision.commit ?? null,
+    attempted: r.revision.attempted?.slice(0, 512) ?? null,
+    repo_url: r.revision.repoUrl?.slice(0, 1024) ?? null,
     last_reconciled_at: r.lastReconciledAt ?? null,
     observed_at: r.observedAt,
     hash,
