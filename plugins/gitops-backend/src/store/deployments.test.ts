@@ -13,6 +13,11 @@ jest.setTimeout(60_000);
 
 const SHAS = ['aaaa1111', 'bbbb2222', 'cccc3333'].map(p => p.padEnd(40, '0'));
 
+function kindOf(i: number, tool: string): string {
+  if (tool === 'argocd') return 'Application';
+  return i % 2 ? 'Kustomization' : 'HelmRelease';
+}
+
 /** A fleet built by rule, so expectations can be computed from the same plain array. */
 function fleet(): Array<{ record: GitOpsRecord; entity: string }> {
   const out: Array<{ record: GitOpsRecord; entity: string }> = [];
@@ -24,12 +29,7 @@ function fleet(): Array<{ record: GitOpsRecord; entity: string }> {
       tool,
       cluster: clusters[i % 3],
       namespace: `ns-${i % 4}`,
-      kind:
-        tool === 'argocd'
-          ? 'Application'
-          : i % 2
-          ? 'Kustomization'
-          : 'HelmRelease',
+      kind: kindOf(i, tool),
       name: `svc-${i}`,
       sync: i % 5 === 0 ? 'OutOfSync' : 'Synced',
       health: healths[i % 4],
