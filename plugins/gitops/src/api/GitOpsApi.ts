@@ -7,13 +7,28 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type {
   ClustersResponse,
+  CommitTraceResponse,
+  DeploymentSortField,
+  DeploymentsFilter,
+  DeploymentsResponse,
   EntityStatusResponse,
 } from '@gitops-status/plugin-gitops-common';
+
+/** Options of {@link GitOpsApi.getDeployments}. @public */
+export interface DeploymentsRequest {
+  filter?: DeploymentsFilter;
+  sort?: DeploymentSortField;
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
 
 /** @public */
 export interface GitOpsApi {
   getEntityStatus(entity: CompoundEntityRef): Promise<EntityStatusResponse>;
   getClusters(): Promise<ClustersResponse>;
+  getDeployments(request: DeploymentsRequest): Promise<DeploymentsResponse>;
+  traceCommit(commit: string): Promise<CommitTraceResponse>;
 }
 
 /** @public */
@@ -46,5 +61,24 @@ export class GitOpsClient implements GitOpsApi {
 
   getClusters(): Promise<ClustersResponse> {
     return this.get('/clusters');
+  }
+
+  getDeployments(request: DeploymentsRequest): Promise<DeploymentsResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(request.filter ?? {})) {
+      for (const v of [value].flat()) {
+        if (v !== undefined && v !== '') params.append(key, String(v));
+      }
+    }
+    if (request.sort) params.set('sort', request.sort);
+    if (request.order) params.set('order', request.order);
+    if (request.offset !== undefined)
+      params.set('offset', String(request.offset));
+    if (request.limit !== undefined) params.set('limit', String(request.limit));
+    return this.get(`/deployments?${params}`);
+  }
+
+  traceCommit(commit: string): Promise<CommitTraceResponse> {
+    return this.get(`/deployments/commits/${encodeURIComponent(commit)}`);
   }
 }
