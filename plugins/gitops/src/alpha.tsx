@@ -8,7 +8,7 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { GitOpsClient, gitopsApiRef } from './api/GitOpsApi';
-import { isGitOpsAvailable } from './isGitOpsAvailable';
+import { isGitOpsStatusAvailable } from './isGitOpsAvailable';
 
 const gitopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -20,11 +20,15 @@ const gitopsApi = ApiBlueprint.make({
     }),
 });
 
-/** The GitOps status card on the overview of entities that carry a GitOps annotation. @alpha */
+/**
+ * The GitOps status card on the overview of entities that carry a GitOps annotation, and of Systems
+ * and Groups (the status of their components).
+ * @alpha
+ */
 const gitopsEntityCard = EntityCardBlueprint.make({
   name: 'status',
   params: {
-    filter: isGitOpsAvailable,
+    filter: isGitOpsStatusAvailable,
     loader: () =>
       import('./components/EntityGitOpsCard/EntityGitOpsCard').then(m => (
         <m.EntityGitOpsCard />
@@ -32,13 +36,13 @@ const gitopsEntityCard = EntityCardBlueprint.make({
   },
 });
 
-/** The "GitOps" tab of entities that carry a GitOps annotation. @alpha */
+/** The "GitOps" tab of entities that carry a GitOps annotation, and of Systems and Groups. @alpha */
 const gitopsEntityContent = EntityContentBlueprint.make({
   name: 'objects',
   params: {
     path: '/gitops',
     title: 'GitOps',
-    filter: isGitOpsAvailable,
+    filter: isGitOpsStatusAvailable,
     loader: () =>
       import('./components/EntityGitOpsContent/EntityGitOpsContent').then(m => (
         <m.EntityGitOpsContent />

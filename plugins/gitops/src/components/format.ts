@@ -12,3 +12,23 @@ export function formatAge(
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86400)} d ago`;
 }
+
+/** The tool's product name. */
+export function toolLabel(tool: string): string {
+  if (tool === 'argocd') return 'Argo CD';
+  if (tool === 'flux') return 'Flux';
+  return tool;
+}
+
+/** "a", "a and b", "a, b and c": lists inside sentences. */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** An ISO time as a person reads it in a tooltip; the raw value when it does not parse. */
+export function formatTime(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toLocaleString();
+}

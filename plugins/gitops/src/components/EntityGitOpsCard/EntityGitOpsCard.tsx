@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import {
   EmptyState,
   InfoCard,
@@ -5,11 +6,11 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   GITOPS_ANNOTATIONS,
   worstState,
   type EntityStatusResponse,
-  type GitOpsRecord,
 } from '@gitops-status/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
@@ -19,64 +20,16 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-
-const useStyles = makeStyles({ nowrap: { whiteSpace: 'nowrap' } });
-import { formatAge } from '../format';
+import { aggregateKind } from '../aggregate';
+import { EnvironmentMatrix } from '../EnvironmentMatrix/EnvironmentMatrix';
+import { formatAge, toolLabel } from '../format';
+import { groupRecords, hasEntityRefs, leadRecord } from '../groups';
 import { RevisionLink } from '../RevisionLink';
+import { StaleMark } from '../StaleMark/StaleMark';
 import { StateLabel } from '../StateLabel/StateLabel';
 import { useEntityGitOpsStatus } from '../useEntityGitOpsStatus';
 
-interface Group {
-  cluster: string;
-  environment?: string;
-  tool: string;
-  records: GitOpsRecord[];
-}
-
-function groupByClusterAndTool(status: EntityStatusResponse): Group[] {
-  const env = new Map(status.clusters.map(c => [c.name, c.environment]));
-  const groups = new Map<string, Group>();
-  for (const r of status.records) {
-    const key = `${r.cluster}\u0000${r.tool}`;
-    const g = groups.get(key) ?? {
-      cluster: r.cluster,
-      environment: env.get(r.cluster),
-      tool: r.tool,
-      records: [],
-    };
-    g.records.push(r);
-    groups.set(key, g);
-  }
-  return [...groups.values()].sort(
-    (a, b) =>
-      a.cluster.localeCompare(b.cluster) || a.tool.localeCompare(b.tool),
-  );
-}
-
-const DEPLOYERS: string[] = [
-  'Kustomization',
-  'HelmRelease',
-  'Application',
-  'FluxConfig',
-];
-
-/**
- * The record whose revision best stands for the group: a deployer (Kustomization, HelmRelease,
- * Application, FluxConfig) with a Git commit, newest reconciled first.
- */
-function leadRecord(records: GitOpsRecord[]): GitOpsRecord | undefined {
-  const rank = (r: GitOpsRecord) =>
-    (DEPLOYERS.includes(r.kind) ? 0 : 2) + (r.revision.commit ? 0 : 1);
-  return [...records].sort(
-    (a, b) =>
-      rank(a) - rank(b) ||
-      (b.lastReconciledAt ?? '').localeCompare(a.lastReconciledAt ?? ''),
-  )[0];
-}
-
-function distinct(values: string[]): string {
-  return [...new Set(values)].join(', ');
-}
+const useStyles = makeStyles({ nowrap: { whiteSpace: 'nowrap' } });
 
 function Summary(props: { status: EntityStatusResponse }) {
   const { summary } = props.status;
@@ -116,12 +69,23 @@ function StaleSources(props: { status: EntityStatusResponse }) {
   );
 }
 
-/** Presentational card body, for tests and for System / Group pages. @public */
-export function GitOpsStatusCardContent(props: {
-  status: EntityStatusResponse;
-}) {
+/** The empty state: which annotation to add, or why nothing shows yet. */
+function NoObjects(props: { status: EntityStatusResponse }) {
   const { status } = props;
-  const classes = useStyles();
+  const aggregate = aggregateKind(status.entityRef);
+  if (aggregate) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No GitOps objects found"
+        description={
+          aggregate === 'system'
+            ? 'No component of this system has collected Flux, Argo CD or Azure objects yet.'
+            : 'No component owned by this group has collected Flux, Argo CD or Azure objects yet.'
+        }
+      />
+    );
+  }
   if (status.emptyReason === 'no-annotation') {
     return (
       <MissingAnnotationEmptyState
@@ -133,24 +97,44 @@ export function GitOpsStatusCardContent(props: {
       />
     );
   }
-  if (status.records.length === 0) {
-    return (
-      <EmptyState
-        missing="data"
-        title="No GitOps objects found"
-        description={`This entity is linked by ${status.matchedBy.join(
-          ', ',
-        )}, but no collected Flux, Argo CD or Azure object matches yet.`}
-      />
-    );
-  }
-  const groups = groupByClusterAndTool(status);
+  return (
+    <EmptyState
+      missing="data"
+      title="No GitOps objects found"
+      description={`This entity is linked by ${status.matchedBy.join(
+        ', ',
+      )}, but no collected Flux, Argo CD or Azure object matches yet.`}
+    />
+  );
+}
+
+function distinct(values: string[]): string {
+  return [...new Set(values)].join(', ');
+}
+
+/**
+ * Presentational card body: a summary, a row per cluster and tool (per component too on System
+ * and Group pages), the commit per environment and the sources that fail.
+ * @public
+ */
+export function GitOpsStatusCardContent(props: {
+  status: EntityStatusResponse;
+}) {
+  const { status } = props;
+  const classes = useStyles();
+  const byEntity = useMemo(() => hasEntityRefs(status.records), [status]);
+  const groups = useMemo(
+    () => groupRecords(status.records, status.clusters, { byEntity }),
+    [status, byEntity],
+  );
+  if (status.records.length === 0) return <NoObjects status={status} />;
   return (
     <>
       <Summary status={status} />
       <Table size="small" aria-label="GitOps status per cluster and tool">
         <TableHead>
           <TableRow>
+            {byEntity && <TableCell>Entity</TableCell>}
             <TableCell>Cluster</TableCell>
             <TableCell>State</TableCell>
             <TableCell>Commit</TableCell>
@@ -163,11 +147,20 @@ export function GitOpsStatusCardContent(props: {
             const state = worstState(g.records.map(r => r.state)) ?? 'unknown';
             const stale = g.records.find(r => r.stale);
             return (
-              <TableRow key={`${g.cluster}/${g.tool}`}>
+              <TableRow key={g.key}>
+                {byEntity && (
+                  <TableCell>
+                    {g.entityRef ? (
+                      <EntityRefLink entityRef={g.entityRef} />
+                    ) : (
+                      '—'
+                    )}
+                  </TableCell>
+                )}
                 <TableCell className={classes.nowrap}>
                   {g.cluster}
                   <Typography variant="caption" display="block">
-                    {[g.environment, g.tool === 'argocd' ? 'Argo CD' : 'Flux']
+                    {[g.environment, toolLabel(g.tool)]
                       .filter(Boolean)
                       .join(' · ')}
                   </Typography>
@@ -179,14 +172,7 @@ export function GitOpsStatusCardContent(props: {
                     {distinct(g.records.map(r => r.health))} ·{' '}
                     {distinct(g.records.map(r => r.compliance))}
                   </Typography>
-                  {stale && (
-                    <Typography variant="caption" display="block">
-                      stale
-                      {stale.stale?.since
-                        ? ` since ${formatAge(stale.stale.since)}`
-                        : ''}
-                    </Typography>
-                  )}
+                  {stale && <StaleMark stale={stale.stale} />}
                 </TableCell>
                 <TableCell className={classes.nowrap}>
                   {lead ? <RevisionLink revision={lead.revision} /> : '—'}
@@ -199,6 +185,13 @@ export function GitOpsStatusCardContent(props: {
           })}
         </TableBody>
       </Table>
+      {/* Components of a System or Group may deploy from different repositories: their commits do not compare. */}
+      {!byEntity && (
+        <EnvironmentMatrix
+          records={status.records}
+          clusters={status.clusters}
+        />
+      )}
       <StaleSources status={status} />
     </>
   );

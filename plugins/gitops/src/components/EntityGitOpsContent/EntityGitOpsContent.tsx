@@ -1,80 +1,62 @@
+import { useMemo, useState } from 'react';
 import {
+  InfoCard,
   Progress,
   ResponseErrorPanel,
-  Table,
-  type TableColumn,
 } from '@backstage/core-components';
-import type {
-  EntityStatusResponse,
-  GitOpsRecord,
-} from '@gitops-status/plugin-gitops-common';
+import type { EntityStatusResponse } from '@gitops-status/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
+import { indexRecords } from '../DependencyChain/dependencies';
 import { GitOpsStatusCardContent } from '../EntityGitOpsCard/EntityGitOpsCard';
-import { formatAge } from '../format';
-import { RevisionLink } from '../RevisionLink';
-import { StateLabel } from '../StateLabel/StateLabel';
+import { groupRecords, hasEntityRefs } from '../groups';
+import {
+  facetCounts,
+  filterRecords,
+  type ObjectFilter,
+} from '../ObjectFilters/filters';
+import { ObjectFilters } from '../ObjectFilters/ObjectFilters';
+import { ObjectsSection } from '../ObjectsSection/ObjectsSection';
+import { SourceHealthList } from '../SourceHealthList/SourceHealthList';
 import { useEntityGitOpsStatus } from '../useEntityGitOpsStatus';
 
-const columns: TableColumn<GitOpsRecord>[] = [
-  { title: 'Cluster', field: 'cluster' },
-  {
-    title: 'Tool',
-    field: 'tool',
-    render: r => (r.tool === 'argocd' ? 'Argo CD' : 'Flux'),
-  },
-  { title: 'Kind', field: 'kind' },
-  { title: 'Object', field: 'name', render: r => `${r.namespace}/${r.name}` },
-  {
-    title: 'State',
-    field: 'state',
-    render: r => <StateLabel state={r.state} />,
-  },
-  { title: 'Sync', field: 'sync' },
-  { title: 'Health', field: 'health' },
-  { title: 'Compliance', field: 'compliance' },
-  {
-    title: 'Revision',
-    render: r => (
-      <>
-        <RevisionLink revision={r.revision} />
-        {r.revision.attempted &&
-          r.revision.attempted !== r.revision.applied && (
-            <Typography variant="caption" display="block">
-              attempting {r.revision.attempted}
-            </Typography>
-          )}
-      </>
-    ),
-  },
-  {
-    title: 'Message',
-    render: r => (
-      <>
-        {r.reason && <strong>{r.reason}: </strong>}
-        {r.message}
-      </>
-    ),
-  },
-  { title: 'Reconciled', render: r => formatAge(r.lastReconciledAt) ?? '—' },
-];
-
-/** Every object of the entity, with its state and message. @public */
+/**
+ * Every object of the entity, a section per cluster and tool, with cluster / tool / state
+ * filters. Grouping, counting and the dependency index are memoized: entities with hundreds of
+ * objects re-render only what a filter change touches.
+ * @public
+ */
 export function GitOpsObjectsTable(props: { status: EntityStatusResponse }) {
+  const { records, clusters } = props.status;
+  const [filter, setFilter] = useState<ObjectFilter>({});
+  const index = useMemo(() => indexRecords(records), [records]);
+  const showEntity = useMemo(() => hasEntityRefs(records), [records]);
+  const counts = useMemo(() => facetCounts(records, filter), [records, filter]);
+  const shown = useMemo(
+    () => filterRecords(records, filter),
+    [records, filter],
+  );
+  const groups = useMemo(
+    () => groupRecords(shown, clusters),
+    [shown, clusters],
+  );
   return (
-    <Table<GitOpsRecord>
-      title="GitOps objects"
-      options={{
-        // material-table's sort labels nest a button in the header cell (axe: nested-interactive);
-        // records arrive sorted by cluster, tool, kind and name.
-        sorting: false,
-        paging: props.status.records.length > 50,
-        pageSize: 50,
-        padding: 'dense',
-      }}
-      columns={columns}
-      data={props.status.records}
-    />
+    <InfoCard title="GitOps objects">
+      <ObjectFilters filter={filter} counts={counts} onChange={setFilter} />
+      <Typography variant="body2" role="status" style={{ marginTop: 8 }}>
+        {shown.length === records.length
+          ? `${records.length} objects`
+          : `Showing ${shown.length} of ${records.length} objects`}
+      </Typography>
+      {groups.map(g => (
+        <ObjectsSection
+          key={g.key}
+          group={g}
+          index={index}
+          showEntity={showEntity}
+        />
+      ))}
+    </InfoCard>
   );
 }
 
@@ -88,6 +70,11 @@ export function EntityGitOpsContent() {
     <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
       <GitOpsStatusCardContent status={value} />
       {value.records.length > 0 && <GitOpsObjectsTable status={value} />}
+      {value.sources.length > 0 && (
+        <InfoCard title="Sources">
+          <SourceHealthList sources={value.sources} />
+        </InfoCard>
+      )}
     </Box>
   );
 }
