@@ -11,6 +11,8 @@ if [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+# Prometheus for the metrics source's integration test (Debian package, started by the test on loopback).
+source "$ROOT/test/prometheus/install.sh"
 export CI=true
 OUT="$ROOT/.tools/test-results"; rm -rf "$OUT"; mkdir -p "$OUT"
 passed=0; failed=0

@@ -37,6 +37,26 @@ export interface Config {
       /** Set false to not collect this cluster's Kubernetes API (e.g. only metrics reach it). */
       collect?: boolean;
     }>;
+    /** Flux / Argo CD status from Prometheus metrics (optional). */
+    prometheus?: {
+      /** Target name (`prometheus:<name>`). Default `default`. */
+      name?: string;
+      /** Base URL of the query API; `/api/v1/query` is appended (path prefixes kept). */
+      url: string;
+      /**
+       * Sent with every query, e.g. Authorization, X-Scope-OrgID.
+       * @visibility secret
+       */
+      headers?: { [name: string]: string };
+      /** Series label naming the cluster (resolved via cluster names/aliases). Default `cluster`. */
+      clusterLabel?: string;
+      /** Cluster of series without that label. */
+      defaultCluster?: string;
+      /** @visibility secret */
+      caData?: string;
+      caFile?: string;
+      skipTLSVerify?: boolean;
+    };
     kubernetes?: {
       /** Also collect the clusters of `kubernetes.clusterLocatorMethods` (type config). Default true. */
       useKubernetesPluginClusters?: boolean;

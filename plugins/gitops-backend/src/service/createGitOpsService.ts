@@ -13,6 +13,7 @@ import { Collector } from '../collector/Collector';
 import { ClusterDirectory, readClusters } from '../config/clusters';
 import { readCollectionConfig } from '../config/collection';
 import { KubernetesSource } from '../sources/kubernetes/KubernetesSource';
+import { PrometheusSource, readPrometheusConfig } from '../sources/prometheus';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
 
@@ -40,6 +41,15 @@ export async function createGitOpsService(deps: {
       requestTimeoutMs: collection.requestTimeoutMs,
       concurrency: collection.concurrency,
     }),
+    ...readPrometheusConfig(config).map(
+      prometheus =>
+        new PrometheusSource({
+          prometheus,
+          clusters,
+          logger: logger.child({ source: 'prometheus' }),
+          requestTimeoutMs: collection.requestTimeoutMs,
+        }),
+    ),
     ...deps.extraSources,
   ];
   const collector = new Collector({
