@@ -37,6 +37,47 @@ export interface Config {
       /** Set false to not collect this cluster's Kubernetes API (e.g. only metrics reach it). */
       collect?: boolean;
     }>;
+    /** Argo CD API servers (optional). Without it, `argocd.appLocatorMethods` (type config) is used. */
+    argocd?: {
+      instances?: Array<{
+        name: string;
+        /** API server base URL. */
+        url: string;
+        /** @visibility secret */
+        token?: string;
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+        /** Argo CD UI base URL for links (defaults to url). */
+        frontendUrl?: string;
+        /** PEM or base64 PEM. @visibility secret */
+        caData?: string;
+        skipTLSVerify?: boolean;
+        /** Apps in any namespace: one request per namespace (appNamespace). */
+        namespaces?: string[];
+        projects?: string[];
+        /** Configured cluster this instance runs on (target of https://kubernetes.default.svc / in-cluster). */
+        cluster?: string;
+      }>;
+    };
+    /** Azure Resource Graph: flux configurations and Flux extensions of AKS / Arc clusters (optional). */
+    azure?: {
+      /** Empty/absent = every subscription the identity can read. */
+      subscriptions?: string[];
+      tenantId?: string;
+      /** With clientSecret: service principal; alone: managed/workload identity client id. */
+      clientId?: string;
+      /** @visibility secret */
+      clientSecret?: string;
+      /** A bearer token used as is (endpoints without Entra ID, e.g. the demo fleet). @visibility secret */
+      accessToken?: string;
+      /** https only; sovereign clouds / tests. */
+      endpoint?: string;
+      /** Entra authority for sovereign clouds (e.g. https://login.chinacloudapi.cn). */
+      authorityHost?: string;
+      /** @visibility secret */
+      caData?: string;
+    };
     /** Flux / Argo CD status from Prometheus metrics (optional). */
     prometheus?: {
       /** Target name (`prometheus:<name>`). Default `default`. */

@@ -77,6 +77,19 @@ export function mergeObservations(observations: GitOpsRecord[]): GitOpsRecord {
     }
   }
 
+  // Conditions are unioned by type (the better source wins a type both report), so what only one
+  // source knows — e.g. Azure's Flux extension state on a FluxConfig — is not lost.
+  const conditionTypes = new Set(merged.conditions.map(c => c.type));
+  merged.conditions = [...merged.conditions];
+  for (const other of rest) {
+    for (const c of other.conditions) {
+      if (!conditionTypes.has(c.type)) {
+        conditionTypes.add(c.type);
+        merged.conditions.push(c);
+      }
+    }
+  }
+
   merged.sources = SOURCE_PRECEDENCE.filter(s =>
     ordered.some(o => o.sources.includes(s)),
   );

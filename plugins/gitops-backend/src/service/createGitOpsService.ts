@@ -14,6 +14,8 @@ import { ClusterDirectory, readClusters } from '../config/clusters';
 import { readCollectionConfig } from '../config/collection';
 import { KubernetesSource } from '../sources/kubernetes/KubernetesSource';
 import { PrometheusSource, readPrometheusConfig } from '../sources/prometheus';
+import { ArgoCdApiSource, readArgoCdInstances } from '../sources/argocd';
+import { AzureResourceGraphSource, readAzureConfig } from '../sources/azure';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
 
@@ -34,6 +36,8 @@ export async function createGitOpsService(deps: {
   const collection = readCollectionConfig(config);
   const store = await GitOpsStore.create({ database: deps.database });
 
+  const argocdInstances = readArgoCdInstances(config);
+  const azure = readAzureConfig(config);
   const sources: GitOpsSource[] = [
     new KubernetesSource({
       clusters,
@@ -41,6 +45,26 @@ export async function createGitOpsService(deps: {
       requestTimeoutMs: collection.requestTimeoutMs,
       concurrency: collection.concurrency,
     }),
+    ...(argocdInstances.length
+      ? [
+          new ArgoCdApiSource({
+            instances: argocdInstances,
+            clusters,
+            logger: logger.child({ source: 'argocd-api' }),
+            requestTimeoutMs: collection.requestTimeoutMs,
+          }),
+        ]
+      : []),
+    ...(azure
+      ? [
+          new AzureResourceGraphSource({
+            azure,
+            clusters,
+            logger: logger.child({ source: 'azure' }),
+            requestTimeoutMs: collection.requestTimeoutMs,
+          }),
+        ]
+      : []),
     ...readPrometheusConfig(config).map(
       prometheus =>
         new PrometheusSource({
