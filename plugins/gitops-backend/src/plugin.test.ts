@@ -386,6 +386,8 @@ describe('gitops backend plugin against the demo fleet', () => {
     }
 
     const after = (await status('podinfo')).body as EntityStatusResponse;
+    // Error messages from failing clusters carry no credential.
+    expect(JSON.stringify([res.body, after])).not.toContain(fleet.token);
     // Nothing lost: every object is still there, the failing clusters' ones marked stale.
     expect(after.records.map(identity).sort()).toEqual(
       before.records.map(identity).sort(),
