@@ -17,6 +17,7 @@ import type {
   EntityStatusResponse,
   SourceType,
 } from '@gitops-status/plugin-gitops-common';
+import type { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { gitopsPlugin } from './plugin';
@@ -77,7 +78,7 @@ describe('all sources together', () => {
   async function backendWith(on: SourceName[]) {
     const scheduler: any = mockServices.scheduler();
     const caData = Buffer.from(fleet.caPem).toString('base64');
-    const gitops: Record<string, unknown> = {
+    const gitops: JsonObject = {
       collection: {
         frequency: { hours: 1 },
         sessionDuration: { milliseconds: 2000 },

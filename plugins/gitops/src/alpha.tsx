@@ -1,7 +1,10 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import SyncIcon from '@material-ui/icons/Sync';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import {
   EntityCardBlueprint,
@@ -50,8 +53,32 @@ const gitopsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+const deploymentsPageRouteRef = createRouteRef();
+
+/** The org-wide deployments page; its title and icon make the "GitOps" nav item. @alpha */
+const gitopsDeploymentsPage = PageBlueprint.make({
+  params: {
+    path: '/gitops',
+    title: 'GitOps',
+    icon: <SyncIcon fontSize="inherit" />,
+    routeRef: deploymentsPageRouteRef,
+    // The page renders its own Header ("GitOps deployments").
+    noHeader: true,
+    loader: () =>
+      import('./components/DeploymentsPage/DeploymentsPage').then(m => (
+        <m.DeploymentsPage />
+      )),
+  },
+});
+
 /** The GitOps status plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'gitops',
-  extensions: [gitopsApi, gitopsEntityCard, gitopsEntityContent],
+  routes: { deployments: deploymentsPageRouteRef },
+  extensions: [
+    gitopsApi,
+    gitopsEntityCard,
+    gitopsEntityContent,
+    gitopsDeploymentsPage,
+  ],
 });

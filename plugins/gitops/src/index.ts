@@ -6,9 +6,20 @@ export {
   gitopsPlugin,
   EntityGitOpsCard,
   EntityGitOpsContent,
+  GitOpsDeploymentsPage,
   rootRouteRef,
+  deploymentsRouteRef,
 } from './plugin';
-export { gitopsApiRef, GitOpsClient, type GitOpsApi } from './api/GitOpsApi';
+export {
+  DeploymentsPage,
+  type DeploymentsPageProps,
+} from './components/DeploymentsPage/DeploymentsPage';
+export {
+  gitopsApiRef,
+  GitOpsClient,
+  type GitOpsApi,
+  type DeploymentsRequest,
+} from './api/GitOpsApi';
 export {
   isGitOpsAvailable,
   isGitOpsAggregate,

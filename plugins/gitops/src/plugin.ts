@@ -12,6 +12,9 @@ import { GitOpsClient, gitopsApiRef } from './api/GitOpsApi';
 /** @public */
 export const rootRouteRef = createRouteRef({ id: 'gitops' });
 
+/** Route of the org-wide deployments page. @public */
+export const deploymentsRouteRef = createRouteRef({ id: 'gitops:deployments' });
+
 /** The GitOps status frontend plugin (legacy frontend system). @public */
 export const gitopsPlugin = createPlugin({
   id: 'gitops',
@@ -23,7 +26,7 @@ export const gitopsPlugin = createPlugin({
         new GitOpsClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, deployments: deploymentsRouteRef },
 });
 
 /** @public */
@@ -48,5 +51,17 @@ export const EntityGitOpsContent = gitopsPlugin.provide(
         m => m.EntityGitOpsContent,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/** The org-wide GitOps deployments page (legacy frontend system). @public */
+export const GitOpsDeploymentsPage = gitopsPlugin.provide(
+  createRoutableExtension({
+    name: 'GitOpsDeploymentsPage',
+    component: () =>
+      import('./components/DeploymentsPage/DeploymentsPage').then(
+        m => m.DeploymentsPage,
+      ),
+    mountPoint: deploymentsRouteRef,
   }),
 );
