@@ -2,7 +2,7 @@
  * Deterministic fleets of deployment rows, and rendering the page over the fake API at a URL.
  */
 import { useLocation } from 'react-router-dom';
-import { screen } from '@testing-library/react';
+import { screen, type RenderResult } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type {
@@ -92,7 +92,7 @@ export async function renderPage(
     url?: string;
     api?: ReturnType<typeof fakeGitOpsApi>;
   } & DeploymentsPageProps = {},
-) {
+): Promise<{ api: ReturnType<typeof fakeGitOpsApi> } & RenderResult> {
   const { url = '/gitops', api = fakeGitOpsApi(rows), ...props } = options;
   const result = await renderInTestApp(
     <TestApiProvider apis={[[gitopsApiRef, api]]}>
