@@ -23,7 +23,11 @@ import type {
 } from '@gitops-status/plugin-gitops-common';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitopsPlugin } from './plugin';
+
+const publish = jest.fn(async () => {});
 
 jest.setTimeout(60_000);
 
@@ -97,6 +101,11 @@ describe('gitops backend plugin against the demo fleet', () => {
           defaultCredentials: mockCredentials.none(),
         }),
         catalogServiceMock.factory({ entities: examples }),
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({ publish }),
+        }),
         mockServices.rootConfig.factory({
           data: {
             gitops: {
@@ -410,5 +419,19 @@ describe('gitops backend plugin against the demo fleet', () => {
         r => r.cluster === 'dev' && r.kind === 'Kustomization',
       )!.revision.applied,
     ).toBe(devApps.appliedRevision);
+  });
+
+  it('signals open pages when records change', async () => {
+    publish.mockClear();
+    fleet.advance(60_000);
+    await session();
+    await new Promise(r => setTimeout(r, 2500)); // one signal per 2 s burst
+    expect(publish).toHaveBeenCalledTimes(1);
+    expect(publish).toHaveBeenCalledWith(
+      expect.objectContaining({
+        channel: 'gitops:records',
+        recipients: { type: 'broadcast' },
+      }),
+    );
   });
 });

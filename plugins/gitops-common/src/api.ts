@@ -124,3 +124,9 @@ export interface CommitTraceResponse {
   /** Objects deploying from the same repositories that run another commit. */
   behind: DeploymentRow[];
 }
+
+/**
+ * Backstage signals channel on which the backend announces that records changed, so open
+ * deployments pages refresh without polling. @public
+ */
+export const GITOPS_SIGNAL_CHANNEL = 'gitops:records';

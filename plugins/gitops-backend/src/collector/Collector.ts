@@ -1,7 +1,11 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { SELECTING_ANNOTATIONS } from '@gitops-status/plugin-gitops-common';
+import {
+  GITOPS_SIGNAL_CHANNEL,
+  SELECTING_ANNOTATIONS,
+} from '@gitops-status/plugin-gitops-common';
+import type { SignalsService } from '@backstage/plugin-signals-node';
 import type {
   GitOpsSource,
   SourceSink,
@@ -21,6 +25,9 @@ import type { GitOpsStore } from '../store/GitOpsStore';
 /** How often a session re-reads annotated entities (cheap: rebinding only happens when they changed). */
 const BINDING_REFRESH_MS = 10_000;
 
+/** At most one "records changed" signal per this many ms: pages refetch once per burst. */
+const SIGNAL_THROTTLE_MS = 2_000;
+
 export interface CollectorOptions {
   sources: GitOpsSource[];
   store: GitOpsStore;
@@ -28,6 +35,8 @@ export interface CollectorOptions {
   auth: AuthService;
   clusters: ClusterDirectory;
   logger: LoggerService;
+  /** Announces changes to open pages (Backstage signals), when available. */
+  signals?: SignalsService;
   now?: () => Date;
 }
 
@@ -37,6 +46,24 @@ export interface CollectorOptions {
  */
 export class Collector {
   private binder?: EntityBinder;
+  private signalTimer?: NodeJS.Timeout;
+
+  /** Tells open pages that records changed; bursts of changes give one signal. */
+  private announceChange() {
+    const { signals, logger } = this.options;
+    if (!signals || this.signalTimer) return;
+    this.signalTimer = setTimeout(() => {
+      this.signalTimer = undefined;
+      signals
+        .publish({
+          recipients: { type: 'broadcast' },
+          channel: GITOPS_SIGNAL_CHANNEL,
+          message: { at: this.now() },
+        })
+        .catch(e => logger.debug(`could not publish a signal: ${e}`));
+    }, SIGNAL_THROTTLE_MS);
+    this.signalTimer.unref?.();
+  }
   private selectorsKey?: string;
 
   constructor(private readonly options: CollectorOptions) {}
@@ -111,11 +138,12 @@ export class Collector {
         });
         return;
       }
-      const { changed, writes } = await store.applyTargetSnapshot(
+      const { changed, removed, writes } = await store.applyTargetSnapshot(
         result.id,
         result.records,
         mergeObservations,
       );
+      if (changed.length || removed.length) this.announceChange();
       if (changed.length && this.binder) {
         const bindings = new Map(
           changed.map(r => [recordId(r), this.binder!.bind(r)]),

@@ -8,6 +8,7 @@ import type {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { SignalsService } from '@backstage/plugin-signals-node';
 import type { GitOpsSource } from '@gitops-status/plugin-gitops-node';
 import { Collector } from '../collector/Collector';
 import { ClusterDirectory, readClusters } from '../config/clusters';
@@ -29,6 +30,7 @@ export async function createGitOpsService(deps: {
   auth: AuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
+  signals?: SignalsService;
   extraSources: GitOpsSource[];
 }) {
   const { config, logger, scheduler } = deps;
@@ -83,6 +85,7 @@ export async function createGitOpsService(deps: {
     auth: deps.auth,
     clusters,
     logger,
+    signals: deps.signals,
   });
 
   logger.info(

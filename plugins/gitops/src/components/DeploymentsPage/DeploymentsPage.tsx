@@ -33,7 +33,7 @@ import {
 } from './csv';
 import { DeploymentFilters } from './DeploymentFilters';
 import { DeploymentsTable } from './DeploymentsTable';
-import { usePollTick, useRefreshingAsync } from './hooks';
+import { useLiveTick, useRefreshingAsync } from './hooks';
 import {
   filterKey,
   hasFilter,
@@ -159,7 +159,7 @@ export function DeploymentsView(props: DeploymentsPageProps) {
   const [view, update] = useViewInUrl();
   const [manualRefresh, setManualRefresh] = useState(0);
   const [traceFocus, setTraceFocus] = useState(0);
-  const tick = usePollTick(pollIntervalMs) + manualRefresh;
+  const tick = useLiveTick(pollIntervalMs) + manualRefresh;
 
   const offset = view.page * view.pageSize;
   const request: DeploymentsRequest = useMemo(
