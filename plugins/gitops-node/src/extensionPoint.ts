@@ -1,8 +1,12 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import type { GitOpsSource } from './source';
 
-/** @public */
+/**
+ * What backend modules use to add sources to the `gitops` plugin.
+ * @public
+ */
 export interface GitOpsSourcesExtensionPoint {
+  /** Adds sources; each collects in every collection session, isolated from the others. */
   addSource(...sources: GitOpsSource[]): void;
 }
 

@@ -12,7 +12,9 @@ export interface SourceTargetResult {
   id: string;
   /** The configured cluster or instance name. */
   target: string;
+  /** Whether this target answered; on 'error' its previous records are kept and shown stale. */
   status: 'ok' | 'error';
+  /** What went wrong (or a note on success), naming the target and the call. Never a credential. */
   message?: string;
   /** Kinds the target does not serve (e.g. a CRD that is not installed). */
   skippedKinds?: string[];
@@ -39,6 +41,7 @@ export interface SourceSink {
 export interface GitOpsSource {
   /** Unique per source instance, e.g. `kubernetes`. */
   readonly id: string;
+  /** The kind of source, listed in each record's `sources`; decides merge precedence. */
   readonly type: SourceType;
   /**
    * One collection session. Polling sources report once and return; watching sources may keep

@@ -8,6 +8,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { GitOpsClient, gitopsApiRef } from './api/GitOpsApi';
+import type { DeploymentsPageProps } from './components/DeploymentsPage/DeploymentsPage';
 
 /** @public */
 export const rootRouteRef = createRouteRef({ id: 'gitops' });
@@ -30,7 +31,7 @@ export const gitopsPlugin = createPlugin({
 });
 
 /** @public */
-export const EntityGitOpsCard = gitopsPlugin.provide(
+export const EntityGitOpsCard: () => JSX.Element = gitopsPlugin.provide(
   createComponentExtension({
     name: 'EntityGitOpsCard',
     component: {
@@ -43,19 +44,22 @@ export const EntityGitOpsCard = gitopsPlugin.provide(
 );
 
 /** @public */
-export const EntityGitOpsContent = gitopsPlugin.provide(
-  createRoutableExtension({
-    name: 'EntityGitOpsContent',
-    component: () =>
-      import('./components/EntityGitOpsContent/EntityGitOpsContent').then(
-        m => m.EntityGitOpsContent,
-      ),
-    mountPoint: rootRouteRef,
-  }),
-);
+export const EntityGitOpsContent: () => JSX.Element | null =
+  gitopsPlugin.provide(
+    createRoutableExtension({
+      name: 'EntityGitOpsContent',
+      component: () =>
+        import('./components/EntityGitOpsContent/EntityGitOpsContent').then(
+          m => m.EntityGitOpsContent,
+        ),
+      mountPoint: rootRouteRef,
+    }),
+  );
 
 /** The org-wide GitOps deployments page (legacy frontend system). @public */
-export const GitOpsDeploymentsPage = gitopsPlugin.provide(
+export const GitOpsDeploymentsPage: (
+  props: DeploymentsPageProps,
+) => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsDeploymentsPage',
     component: () =>
