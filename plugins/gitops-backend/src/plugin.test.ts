@@ -26,6 +26,7 @@ import { parseAllDocuments } from 'yaml';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitopsPlugin } from './plugin';
+import { fleetClustersConfig } from './__testUtils__/fleetConfig';
 
 const publish = jest.fn(async () => {});
 
@@ -91,7 +92,6 @@ describe('gitops backend plugin against the demo fleet', () => {
     // payments-db is failing its health check (see packages/demo-fleet/README.md).
     fleet.advance(80_000);
     scheduler = mockServices.scheduler();
-    const caData = Buffer.from(fleet.caPem).toString('base64');
     const backend = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -114,16 +114,7 @@ describe('gitops backend plugin against the demo fleet', () => {
                 sessionDuration: { milliseconds: 1500 },
                 requestTimeout: { milliseconds: 1000 },
               },
-              clusters: fleet.clusters.map(c => ({
-                name: c.name,
-                environment: c.environment,
-                url: c.server,
-                serviceAccountToken: fleet.token,
-                caData,
-                aliases: [c.argocdServerAlias, c.serverAlias],
-                argocdInstance: c.runsArgoCd ? 'main' : undefined,
-                azureResourceId: c.azureResourceId,
-              })),
+              clusters: fleetClustersConfig(fleet),
             },
           },
         }),

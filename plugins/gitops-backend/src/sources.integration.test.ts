@@ -21,8 +21,9 @@ import type { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { gitopsPlugin } from './plugin';
+import { fleetCaData, fleetClustersConfig } from './__testUtils__/fleetConfig';
 import {
-  startPrometheus,
+  startPrometheusForFleet,
   type PrometheusServer,
 } from './sources/prometheus/__testUtils__/prometheusServer';
 
@@ -44,19 +45,7 @@ describe('all sources together', () => {
 
   beforeAll(async () => {
     fleet = await startDemoFleet({ clock: 'manual' });
-    prometheus = await startPrometheus({
-      files: { 'fleet-ca.pem': fleet.caPem },
-      scrapeIntervalSeconds: 1,
-      scrapeConfigs: dir => [
-        {
-          job_name: 'demo-fleet',
-          scheme: 'https',
-          honor_labels: true,
-          tls_config: { ca_file: path.join(dir, 'fleet-ca.pem') },
-          static_configs: [{ targets: [new URL(fleet.url).host] }],
-        },
-      ],
-    });
+    prometheus = await startPrometheusForFleet(fleet);
     await prometheus.waitFor(
       'count(argocd_app_info)',
       s => s.length > 0,
@@ -77,24 +66,16 @@ describe('all sources together', () => {
   /** A backend with the given sources on, one collection session run; returns a status reader. */
   async function backendWith(on: SourceName[]) {
     const scheduler: any = mockServices.scheduler();
-    const caData = Buffer.from(fleet.caPem).toString('base64');
+    const caData = fleetCaData(fleet);
     const gitops: JsonObject = {
       collection: {
         frequency: { hours: 1 },
         sessionDuration: { milliseconds: 2000 },
         requestTimeout: { milliseconds: 2000 },
       },
-      clusters: fleet.clusters.map(c => ({
-        name: c.name,
-        environment: c.environment,
-        url: c.server,
-        serviceAccountToken: fleet.token,
-        caData,
-        aliases: [c.argocdServerAlias, c.serverAlias],
-        argocdInstance: c.runsArgoCd ? 'main' : undefined,
-        azureResourceId: c.azureResourceId,
+      clusters: fleetClustersConfig(fleet, {
         collect: on.includes('kubernetes'),
-      })),
+      }),
     };
     if (on.includes('argocd-api')) {
       gitops.argocd = {

@@ -3,7 +3,6 @@
  * /metrics over HTTPS every second, queried by the source. Fails with a clear message when the
  * binary is missing: this test is never skipped.
  */
-import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { GitOpsRecord } from '@gitops-status/plugin-gitops-common';
 import type { SourceTargetResult } from '@gitops-status/plugin-gitops-node';
@@ -16,7 +15,7 @@ import { ClusterDirectory, type ClusterConfig } from '../../config/clusters';
 import { isValidRecord } from '../../normalize';
 import { PrometheusSource } from './PrometheusSource';
 import {
-  startPrometheus,
+  startPrometheusForFleet,
   type PrometheusServer,
 } from './__testUtils__/prometheusServer';
 
@@ -101,21 +100,7 @@ describe('PrometheusSource against a real Prometheus scraping the demo fleet', (
 
   beforeAll(async () => {
     fleet = await startDemoFleet({ clock: 'manual' });
-    prometheus = await startPrometheus({
-      files: { 'fleet-ca.pem': fleet.caPem },
-      scrapeIntervalSeconds: 1,
-      scrapeConfigs: dir => [
-        {
-          job_name: 'demo-fleet',
-          scheme: 'https',
-          metrics_path: '/metrics',
-          // keep the federated `cluster` label as the fleet sets it
-          honor_labels: true,
-          tls_config: { ca_file: path.join(dir, 'fleet-ca.pem') },
-          static_configs: [{ targets: [new URL(fleet.url).host] }],
-        },
-      ],
-    });
+    prometheus = await startPrometheusForFleet(fleet);
     await prometheus.waitFor('up{job="demo-fleet"} == 1', s => s.length === 1);
 
     const clusters: ClusterConfig[] = fleet.clusters.map(c => ({

@@ -214,3 +214,25 @@ export async function startPrometheus(
     );
   }
 }
+
+/** A Prometheus scraping a demo fleet's /metrics over HTTPS every second, keeping its `cluster` label. */
+export function startPrometheusForFleet(fleet: {
+  url: string;
+  caPem: string;
+}): Promise<PrometheusServer> {
+  return startPrometheus({
+    files: { 'fleet-ca.pem': fleet.caPem },
+    scrapeIntervalSeconds: 1,
+    scrapeConfigs: dir => [
+      {
+        job_name: 'demo-fleet',
+        scheme: 'https',
+        metrics_path: '/metrics',
+        // keep the federated `cluster` label as the fleet sets it
+        honor_labels: true,
+        tls_config: { ca_file: path.join(dir, 'fleet-ca.pem') },
+        static_configs: [{ targets: [new URL(fleet.url).host] }],
+      },
+    ],
+  });
+}
