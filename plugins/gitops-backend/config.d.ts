@@ -102,5 +102,34 @@ export interface Config {
       /** Also collect the clusters of `kubernetes.clusterLocatorMethods` (type config). Default true. */
       useKubernetesPluginClusters?: boolean;
     };
+    /** Built-in alert rules, evaluated by the collector (see docs for the rules). */
+    alerts?: {
+      /** Set false to evaluate no rules at all. Default true. */
+      enabled?: boolean;
+      /** How long resolved alerts stay listed. Default 7 days. */
+      resolvedRetention?: HumanDuration | string;
+      /** How long fired/resolved transitions are kept. Default 30 days. */
+      eventRetention?: HumanDuration | string;
+      /**
+       * Per rule: KustomizationNotReady, HelmReleaseNotReady, GitRepositoryNotReady,
+       * OCIRepositoryNotReady, BucketNotReady, HelmRepositoryNotReady, ArgoAppNotSynced,
+       * ArgoAppDegraded, ArgoAppMissing, FluxConfigNonCompliant, FluxExtensionProvisioningFailed,
+       * SourceStale. Unknown names are rejected at startup.
+       */
+      rules?: {
+        [rule: string]: {
+          /** Default true. */
+          enabled?: boolean;
+          /** How long the condition must hold before the alert fires (HumanDuration, ISO 8601 or `5m`). */
+          for?: HumanDuration | string;
+          /** How long a firing alert must be good again before it resolves. Default 10 minutes. */
+          resolveAfter?: HumanDuration | string;
+          /** Default warning (ArgoAppMissing: critical). */
+          severity?: 'critical' | 'warning' | 'info';
+          /** SourceStale only: failed collection cycles before it fires (when `for` is not set). Default 3. */
+          cycles?: number;
+        };
+      };
+    };
   };
 }

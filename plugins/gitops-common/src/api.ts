@@ -1,3 +1,4 @@
+import type { AlertEvent, AlertState } from './alerts';
 import type { GitOpsRecord } from './model';
 import type { StatusSummary } from './state';
 
@@ -28,6 +29,15 @@ export interface EntityStatusResponse {
   /** The annotations the entity was matched by. */
   matchedBy: string[];
   clusters: ClusterInfo[];
+  /** Pending and firing alerts about the entity's objects and the sources that report them. */
+  alerts?: AlertState[];
+}
+
+/** Response of `GET /alerts`. @public */
+export interface AlertsResponse {
+  alerts: AlertState[];
+  /** Transition history of the listed alerts, newest first (with `history=true`). */
+  events?: AlertEvent[];
 }
 
 /** @public */

@@ -21,12 +21,16 @@ import {
 import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
+import type { AlertEvaluator } from '../alerts';
 
 /** How often a session re-reads annotated entities (cheap: rebinding only happens when they changed). */
 const BINDING_REFRESH_MS = 10_000;
 
 /** At most one "records changed" signal per this many ms: pages refetch once per burst. */
 const SIGNAL_THROTTLE_MS = 2_000;
+
+/** How often alert rules are evaluated while a session runs (and once when it ends). */
+const ALERT_EVALUATION_MS = 15_000;
 
 export interface CollectorOptions {
   sources: GitOpsSource[];
@@ -37,6 +41,8 @@ export interface CollectorOptions {
   logger: LoggerService;
   /** Announces changes to open pages (Backstage signals), when available. */
   signals?: SignalsService;
+  /** Evaluates the alert rules against the store; absent when alerts are off. */
+  alerts?: Pick<AlertEvaluator, 'evaluate'>;
   now?: () => Date;
 }
 
@@ -70,6 +76,18 @@ export class Collector {
 
   private now() {
     return (this.options.now?.() ?? new Date()).toISOString();
+  }
+
+  /** Runs the alert rules; a failure is logged, never thrown. */
+  async evaluateAlerts(): Promise<void> {
+    const { alerts, logger } = this.options;
+    if (!alerts) return;
+    try {
+      await alerts.evaluate();
+      // The transitions evaluate() returns are the ones to notify about (later).
+    } catch (e) {
+      logger.warn(`could not evaluate alerts: ${e}`);
+    }
   }
 
   /** Re-reads annotated entities; when the set of selectors changed, rebinds every record. */
@@ -180,6 +198,9 @@ export class Collector {
         logger.warn(`could not refresh entity bindings: ${e}`),
       );
     }, BINDING_REFRESH_MS);
+    const evaluation = setInterval(() => {
+      void this.evaluateAlerts();
+    }, ALERT_EVALUATION_MS);
     try {
       await Promise.all(
         sources.map(source =>
@@ -191,6 +212,8 @@ export class Collector {
       );
     } finally {
       clearInterval(refresh);
+      clearInterval(evaluation);
     }
+    await this.evaluateAlerts();
   }
 }

@@ -365,6 +365,110 @@ export const spec = {
         },
       },
     },
+    '/alerts': {
+      get: {
+        operationId: 'GetAlerts',
+        description:
+          'Alerts of the built-in rules (pending, firing, recently resolved) the caller may see: alerts about objects bound to entities the caller may read; alerts about sources only to callers who may read every entity. Served from the store.',
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description: 'Default pending and firing.',
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+                enum: ['pending', 'firing', 'resolved'],
+              },
+            },
+          },
+          {
+            name: 'rule',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'severity',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+                enum: ['critical', 'warning', 'info'],
+              },
+            },
+          },
+          {
+            name: 'cluster',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'entity',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'history',
+            in: 'query',
+            required: false,
+            description:
+              'Also return the transitions (fired / resolved) of the listed alerts.',
+            schema: {
+              type: 'boolean',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Alerts, firing first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AlertsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -452,6 +556,144 @@ export const spec = {
           },
         },
         required: ['error', 'response'],
+        additionalProperties: false,
+      },
+      AlertLabels: {
+        type: 'object',
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          tool: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+          },
+        },
+        additionalProperties: false,
+      },
+      AlertState: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          rule: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+            enum: ['critical', 'warning', 'info'],
+          },
+          subject: {
+            type: 'string',
+          },
+          entityRefs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'firing', 'resolved'],
+          },
+          since: {
+            type: 'string',
+          },
+          firedAt: {
+            type: 'string',
+          },
+          resolvedAt: {
+            type: 'string',
+          },
+          okSince: {
+            type: 'string',
+          },
+          summary: {
+            type: 'string',
+          },
+          labels: {
+            $ref: '#/components/schemas/AlertLabels',
+          },
+        },
+        required: [
+          'id',
+          'rule',
+          'severity',
+          'subject',
+          'status',
+          'since',
+          'summary',
+          'labels',
+        ],
+        additionalProperties: false,
+      },
+      AlertEvent: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'number',
+          },
+          alertId: {
+            type: 'string',
+          },
+          rule: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+            enum: ['critical', 'warning', 'info'],
+          },
+          transition: {
+            type: 'string',
+            enum: ['fired', 'resolved'],
+          },
+          at: {
+            type: 'string',
+          },
+          summary: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'alertId',
+          'rule',
+          'severity',
+          'transition',
+          'at',
+          'summary',
+        ],
+        additionalProperties: false,
+      },
+      AlertsResponse: {
+        type: 'object',
+        properties: {
+          alerts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AlertState',
+            },
+          },
+          events: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AlertEvent',
+            },
+          },
+        },
+        required: ['alerts'],
         additionalProperties: false,
       },
       SourceHealth: {
@@ -917,6 +1159,12 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/ClusterInfo',
+            },
+          },
+          alerts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AlertState',
             },
           },
         },

@@ -19,6 +19,7 @@ import { ArgoCdApiSource, readArgoCdInstances } from '../sources/argocd';
 import { AzureResourceGraphSource, readAzureConfig } from '../sources/azure';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
+import { createAlertEvaluator } from '../alerts';
 
 /** Wires config, store, sources, the scheduled collector and the router together. */
 export async function createGitOpsService(deps: {
@@ -78,6 +79,13 @@ export async function createGitOpsService(deps: {
     ),
     ...deps.extraSources,
   ];
+  const alerting = await createAlertEvaluator({
+    config,
+    database: deps.database,
+    store,
+    clusters,
+    logger: logger.child({ component: 'alerts' }),
+  });
   const collector = new Collector({
     sources,
     store,
@@ -86,6 +94,7 @@ export async function createGitOpsService(deps: {
     clusters,
     logger,
     signals: deps.signals,
+    alerts: alerting?.evaluator,
   });
 
   logger.info(
@@ -116,5 +125,6 @@ export async function createGitOpsService(deps: {
     catalog: deps.catalog,
     store,
     clusters,
+    alerts: alerting?.alerts,
   });
 }

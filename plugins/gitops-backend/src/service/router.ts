@@ -14,6 +14,8 @@ import {
   summarize,
   DEPLOYMENT_FACETS,
   type DeploymentsFilter,
+  type AlertsResponse,
+  type AlertState,
   type DeploymentsResponse,
   type EntityStatusResponse,
   type GitOpsRecord,
@@ -24,6 +26,7 @@ import { entityRefKey } from '../binding/bindEntity';
 import type { ClusterDirectory } from '../config/clusters';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { GitOpsStore } from '../store/GitOpsStore';
+import type { AlertStore } from '../alerts';
 import { visibleEntityRefs } from './visibility';
 
 export interface RouterOptions {
@@ -32,6 +35,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   store: GitOpsStore;
   clusters: ClusterDirectory;
+  /** Absent when alerts are off: no alerts anywhere. */
+  alerts?: AlertStore;
 }
 
 /** Kinds whose status is that of their members, by the catalog relation that makes them members. */
@@ -44,7 +49,7 @@ const AGGREGATING_KINDS: Record<string, string | undefined> = {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, store, clusters } = options;
+  const { httpAuth, permissions, catalog, store, clusters, alerts } = options;
   const router = await createOpenApiRouter();
 
   router.get('/entity/:kind/:namespace/:name/status', async (req, res) => {
@@ -147,6 +152,17 @@ export async function createRouter(
         };
       },
     );
+    // Pending and firing alerts about these records (the entities in scope), and about the sources
+    // that report them (a SourceStale alert explains why the records are stale).
+    let entityAlerts: AlertState[] | undefined;
+    if (alerts) {
+      const inScope = new Set(scope);
+      entityAlerts = (
+        await alerts.listAlerts({ status: ['pending', 'firing'] })
+      ).filter(
+        a => a.entityRefs?.some(ref => inScope.has(ref)) || used.has(a.subject),
+      );
+    }
     const body: EntityStatusResponse = {
       entityRef,
       records,
@@ -155,6 +171,7 @@ export async function createRouter(
       emptyReason: records.length ? undefined : 'no-matching-objects',
       matchedBy,
       clusters: clusterInfo,
+      alerts: entityAlerts,
     };
     res.json(body);
   });
@@ -211,6 +228,37 @@ export async function createRouter(
       throw new InputError('commit must be 4 to 64 hexadecimal characters');
     }
     res.json(await store.traceCommit(commit, allowedEntityRefs));
+  });
+
+  router.get('/alerts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    // gitops.deployments.read for the page, gitops.entity.read per entity (conditional: a filter).
+    const allowedEntityRefs = await visibleEntityRefs(
+      permissions,
+      store,
+      credentials,
+    );
+    const q = req.query;
+    const body: AlertsResponse = { alerts: [] };
+    if (alerts) {
+      body.alerts = await alerts.listAlerts({
+        status: q.status ?? ['pending', 'firing'],
+        rule: q.rule,
+        severity: q.severity,
+        cluster: q.cluster,
+        entityRefs: q.entity?.map(ref => entityRefKey(ref)),
+        allowedEntityRefs,
+      });
+      if (q.history) {
+        body.events = body.alerts.length
+          ? await alerts.listEvents({
+              alertIds: body.alerts.map(a => a.id),
+              limit: 500,
+            })
+          : [];
+      }
+    }
+    res.json(body);
   });
 
   router.get('/clusters', async (req, res) => {

@@ -1,0 +1,12 @@
+export { evaluateAlerts, RULES } from './rules';
+export type { EvaluateAlertsInput, EvaluateAlertsResult } from './rules';
+export {
+  readAlertRulesConfig,
+  defaultAlertRulesConfig,
+  type AlertRuleConfig,
+  type AlertRulesConfig,
+} from './config';
+export { AlertStore, type AlertQuery, type AppliedAlerts } from './AlertStore';
+export { AlertEvaluator, type AlertEvaluatorOptions } from './AlertEvaluator';
+export { createAlertEvaluator, listBoundRecords } from './createAlertEvaluator';
+export * from './types';

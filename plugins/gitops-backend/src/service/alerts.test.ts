@@ -1,0 +1,155 @@
+import {
+  TestDatabases,
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import express from 'express';
+import request from 'supertest';
+import { mergeObservations } from '../merge/merge';
+import { GitOpsStore } from '../store/GitOpsStore';
+import { ClusterDirectory } from '../config/clusters';
+import { AlertEvaluator, AlertStore } from '../alerts';
+import { listBoundRecords } from '../alerts/createAlertEvaluator';
+import {
+  alertsConfig,
+  FakeClock,
+  failing,
+  health,
+  MINUTE,
+} from '../alerts/__testUtils__/fixtures';
+import { createRouter } from './router';
+
+jest.setTimeout(60_000);
+
+describe('alerts over HTTP', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  it('serves /alerts and alerts in the entity status', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const database = mockServices.database({
+      knex,
+      migrations: { skip: false },
+    });
+    const store = await GitOpsStore.create({ database });
+    const alerts = await AlertStore.create({ database, skipMigrations: true });
+    const bad = failing({
+      name: 'apps',
+      labels: { 'backstage.io/kubernetes-id': 'apps' },
+    });
+    await store.applyTargetSnapshot('kubernetes:dev', [bad], mergeObservations);
+    await store.replaceEntities([{ entityRef: 'component:default/apps' }]);
+    await store.setBindings(
+      new Map([
+        ['flux|dev|flux-system|Kustomization|apps', ['component:default/apps']],
+      ]),
+    );
+    await store.setSourceHealth(health({ status: 'error', message: 'boom' }));
+    const clock = new FakeClock();
+    const evaluator = new AlertEvaluator({
+      store: alerts,
+      config: alertsConfig(),
+      listRecords: () => listBoundRecords(store),
+      listSourceHealth: () => store.listSourceHealth(),
+      now: clock.now,
+    });
+    await evaluator.evaluate();
+    clock.advance(5 * MINUTE);
+    expect(await evaluator.evaluate()).toHaveLength(2);
+
+    const build = async (permissions = mockServices.permissions()) => {
+      const router = await createRouter({
+        httpAuth: mockServices.httpAuth(),
+        permissions,
+        catalog: catalogServiceMock({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'apps',
+                namespace: 'default',
+                annotations: { 'backstage.io/kubernetes-id': 'apps' },
+              },
+              spec: {},
+            },
+          ],
+        }),
+        store,
+        clusters: new ClusterDirectory([]),
+        alerts,
+      });
+      return express().use(router).use(mockErrorHandler());
+    };
+    const app = await build();
+    const all = await request(app)
+      .get('/alerts?history=true')
+      .set('Authorization', mockCredentials.user.header());
+    expect(all.status).toBe(200);
+    expect(all.body.alerts.map((a: any) => a.rule)).toEqual([
+      'KustomizationNotReady',
+      'SourceStale',
+    ]);
+    expect(all.body.events).toHaveLength(2);
+    const filtered = await request(app)
+      .get(
+        `/alerts?entity=${encodeURIComponent(
+          'component:default/APPS',
+        )}&status=firing&severity=warning`,
+      )
+      .set('Authorization', mockCredentials.user.header());
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.alerts.map((a: any) => a.rule)).toEqual([
+      'KustomizationNotReady',
+    ]);
+    const badQuery = await request(app)
+      .get('/alerts?status=open')
+      .set('Authorization', mockCredentials.user.header());
+    expect(badQuery.status).toBe(400);
+
+    const status = await request(app)
+      .get('/entity/component/default/apps/status')
+      .set('Authorization', mockCredentials.user.header());
+    expect(status.status).toBe(200);
+    expect(status.body.alerts.map((a: any) => a.rule)).toEqual([
+      'KustomizationNotReady',
+      'SourceStale',
+    ]);
+
+    const permissionsWith = (conditional: AuthorizeResult) =>
+      ({
+        authorize: async (reqs: unknown[]) =>
+          reqs.map(() => ({ result: AuthorizeResult.ALLOW })),
+        authorizeConditional: async () => [
+          conditional === AuthorizeResult.CONDITIONAL
+            ? {
+                result: conditional,
+                pluginId: 'gitops',
+                resourceType: 'catalog-entity',
+                conditions: { rule: 'X', params: {} },
+              }
+            : { result: conditional },
+        ],
+      } as any);
+    // Denied every entity: no alerts, not even source ones.
+    const none = await request(
+      await build(permissionsWith(AuthorizeResult.DENY)),
+    )
+      .get('/alerts')
+      .set('Authorization', mockCredentials.user.header());
+    expect(none.status).toBe(200);
+    expect(none.body.alerts).toEqual([]);
+    // Conditional: the alerts of the allowed entities, and no source alerts.
+    const some = await request(
+      await build(permissionsWith(AuthorizeResult.CONDITIONAL)),
+    )
+      .get('/alerts')
+      .set('Authorization', mockCredentials.user.header());
+    expect(some.status).toBe(200);
+    expect(some.body.alerts.map((a: any) => a.rule)).toEqual([
+      'KustomizationNotReady',
+    ]);
+  });
+});
