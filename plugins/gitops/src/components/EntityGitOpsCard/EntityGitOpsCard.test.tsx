@@ -321,4 +321,49 @@ describe('EntityGitOpsCard', () => {
       screen.queryByText('backstage.io/kubernetes-id'),
     ).not.toBeInTheDocument();
   });
+
+  it('counts firing alerts and names them; pending ones are not shown as firing', async () => {
+    const labels = {
+      cluster: 'staging',
+      kind: 'HelmRelease',
+      namespace: 'ingress-nginx',
+      name: 'ingress-nginx',
+      tool: 'flux',
+    };
+    await renderCard(
+      statusOf([record({ health: 'Degraded', compliance: 'NonCompliant' })], {
+        alerts: [
+          {
+            id: 'HelmReleaseNotReady:x',
+            rule: 'HelmReleaseNotReady',
+            severity: 'warning',
+            subject: 'x',
+            status: 'firing',
+            since: minutesAgo(12),
+            firedAt: minutesAgo(7),
+            summary:
+              'HelmRelease ingress-nginx/ingress-nginx on staging is not ready',
+            labels,
+          },
+          {
+            id: 'KustomizationNotReady:y',
+            rule: 'KustomizationNotReady',
+            severity: 'warning',
+            subject: 'y',
+            status: 'pending',
+            since: minutesAgo(1),
+            summary: 'pending one',
+            labels,
+          },
+        ],
+      }),
+    );
+    expect(screen.getByText('1 firing alert')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'HelmReleaseNotReady (warning): HelmRelease ingress-nginx/ingress-nginx on staging is not ready — since 7 min ago',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/pending one/)).not.toBeInTheDocument();
+  });
 });

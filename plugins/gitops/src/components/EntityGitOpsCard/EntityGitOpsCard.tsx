@@ -52,6 +52,33 @@ function Summary(props: { status: EntityStatusResponse }) {
   );
 }
 
+/** Firing alerts about the entity's objects, worst first, in words. */
+function FiringAlerts(props: { status: EntityStatusResponse }) {
+  const firing = (props.status.alerts ?? []).filter(a => a.status === 'firing');
+  if (!firing.length) return null;
+  return (
+    <Box mb={1} role="status" aria-label="Firing alerts">
+      <Typography variant="body2">
+        <StateLabel
+          state="error"
+          text={`${firing.length} firing alert${
+            firing.length === 1 ? '' : 's'
+          }`}
+        />
+      </Typography>
+      {firing.slice(0, 5).map(a => (
+        <Typography key={a.id} variant="body2">
+          {a.rule} ({a.severity}): {a.summary}
+          {a.firedAt ? ` — since ${formatAge(a.firedAt)}` : ''}
+        </Typography>
+      ))}
+      {firing.length > 5 && (
+        <Typography variant="body2">and {firing.length - 5} more</Typography>
+      )}
+    </Box>
+  );
+}
+
 function StaleSources(props: { status: EntityStatusResponse }) {
   const failing = props.status.sources.filter(s => s.status === 'error');
   if (!failing.length) return null;
@@ -131,6 +158,7 @@ export function GitOpsStatusCardContent(props: {
   return (
     <>
       <Summary status={status} />
+      <FiringAlerts status={status} />
       <Table size="small" aria-label="GitOps status per cluster and tool">
         <TableHead>
           <TableRow>
