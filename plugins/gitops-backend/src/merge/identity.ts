@@ -22,7 +22,7 @@ function stableJson(value: unknown): string {
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b, 'en'));
+      .sort(([a], [b]) => (a < b ? -1 : Number(a > b)));
     return `{${entries
       .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`)
       .join(',')}}`;

@@ -111,11 +111,18 @@ export async function createGitOpsService(deps: {
         collection.sessionMs + 2 * collection.requestTimeoutMs + 30_000,
     },
     fn: async abortSignal => {
-      const session = AbortSignal.any([
-        abortSignal,
-        AbortSignal.timeout(collection.sessionMs),
-      ]);
-      await collector.runSession(session);
+      // A controller per session, unlinked from the scheduler's long-lived signal when the session
+      // ends: AbortSignal.any() would keep every session's signal (and what hangs on it) alive.
+      const session = new AbortController();
+      const stop = () => session.abort();
+      const timer = setTimeout(stop, collection.sessionMs);
+      abortSignal.addEventListener('abort', stop, { once: true });
+      try {
+        await collector.runSession(session.signal);
+      } finally {
+        clearTimeout(timer);
+        abortSignal.removeEventListener('abort', stop);
+      }
     },
   });
 
