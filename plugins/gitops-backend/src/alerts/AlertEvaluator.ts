@@ -4,7 +4,7 @@ import type {
   SourceHealth,
 } from '@gitops-status/plugin-gitops-common';
 import type { AlertRulesConfig } from './config';
-import type { AlertStore } from './AlertStore';
+import type { AlertStore } from '../store/AlertStore';
 import { evaluateAlerts } from './rules';
 import type { AlertTransition } from './types';
 

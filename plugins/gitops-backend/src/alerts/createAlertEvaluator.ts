@@ -8,7 +8,7 @@ import type { ClusterDirectory } from '../config/clusters';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import { AlertEvaluator } from './AlertEvaluator';
-import { AlertStore } from './AlertStore';
+import { AlertStore } from '../store/AlertStore';
 import { readAlertRulesConfig } from './config';
 
 /**

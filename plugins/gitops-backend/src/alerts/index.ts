@@ -6,7 +6,11 @@ export {
   type AlertRuleConfig,
   type AlertRulesConfig,
 } from './config';
-export { AlertStore, type AlertQuery, type AppliedAlerts } from './AlertStore';
+export {
+  AlertStore,
+  type AlertQuery,
+  type AppliedAlerts,
+} from '../store/AlertStore';
 export { AlertEvaluator, type AlertEvaluatorOptions } from './AlertEvaluator';
 export { createAlertEvaluator, listBoundRecords } from './createAlertEvaluator';
 export * from './types';

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient } from './migrations';
 import type {
   GitOpsRecord,
   SourceHealth,
@@ -15,11 +13,6 @@ import {
   type DeploymentsQuery,
 } from './deployments';
 import type { DeploymentFacet } from '@gitops-status/plugin-gitops-common';
-
-const migrationsDir = resolvePackagePath(
-  '@gitops-status/plugin-gitops-backend',
-  'migrations',
-);
 
 /** Chunk size for IN lists: far below every engine's bound-parameter limit. */
 const CHUNK = 400;
@@ -49,11 +42,9 @@ export class GitOpsStore {
     database: DatabaseService;
     skipMigrations?: boolean;
   }): Promise<GitOpsStore> {
-    const knex = await options.database.getClient();
-    if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await knex.migrate.latest({ directory: migrationsDir });
-    }
-    return new GitOpsStore(knex);
+    return new GitOpsStore(
+      await migratedClient(options.database, options.skipMigrations),
+    );
   }
 
   constructor(private readonly db: Knex) {}

@@ -1,20 +1,13 @@
 import type { Knex } from 'knex';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient } from './migrations';
 import type {
   AlertEvent,
   AlertSeverity,
   AlertState,
   AlertStatus,
   AlertTransition,
-} from './types';
-
-const migrationsDir = resolvePackagePath(
-  '@gitops-status/plugin-gitops-backend',
-  'migrations',
-);
+} from '../alerts/types';
 
 /** Rows per multi-row insert: far below every engine's bound-parameter limit. */
 const CHUNK = 200;
@@ -78,11 +71,9 @@ export class AlertStore {
     database: DatabaseService;
     skipMigrations?: boolean;
   }): Promise<AlertStore> {
-    const knex = await options.database.getClient();
-    if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await knex.migrate.latest({ directory: migrationsDir });
-    }
-    return new AlertStore(knex);
+    return new AlertStore(
+      await migratedClient(options.database, options.skipMigrations),
+    );
   }
 
   constructor(private readonly db: Knex) {}

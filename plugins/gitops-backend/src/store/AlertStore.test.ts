@@ -4,11 +4,11 @@ import type {
   SourceHealth,
 } from '@gitops-status/plugin-gitops-common';
 import knexFactory, { type Knex } from 'knex';
-import { AlertEvaluator } from './AlertEvaluator';
+import { AlertEvaluator } from '../alerts/AlertEvaluator';
 import { AlertStore } from './AlertStore';
-import type { AlertRulesConfig } from './config';
-import { evaluateAlerts } from './rules';
-import type { AlertTransition } from './types';
+import type { AlertRulesConfig } from '../alerts/config';
+import { evaluateAlerts } from '../alerts/rules';
+import type { AlertTransition } from '../alerts/types';
 import {
   alertsConfig,
   FakeClock,
@@ -17,7 +17,7 @@ import {
   HOUR,
   MINUTE,
   record,
-} from './__testUtils__/fixtures';
+} from '../alerts/__testUtils__/fixtures';
 
 jest.setTimeout(60_000);
 
