@@ -102,13 +102,18 @@ export interface Config {
       /** Also collect the clusters of `kubernetes.clusterLocatorMethods` (type config). Default true. */
       useKubernetesPluginClusters?: boolean;
     };
+    /** History of the objects' transitions and deployments. */
+    history?: {
+      /** How long events are kept; a scheduled task deletes older ones hourly. Default 90 days. */
+      retention?: HumanDuration | string;
+    };
     /** Built-in alert rules, evaluated by the collector (see docs for the rules). */
     alerts?: {
       /** Set false to evaluate no rules at all. Default true. */
       enabled?: boolean;
       /** How long resolved alerts stay listed. Default 7 days. */
       resolvedRetention?: HumanDuration | string;
-      /** How long fired/resolved transitions are kept. Default 30 days. */
+      /** How long fired/resolved transitions are kept. Default: `gitops.history.retention`. */
       eventRetention?: HumanDuration | string;
       /**
        * Per rule: KustomizationNotReady, HelmReleaseNotReady, GitRepositoryNotReady,

@@ -9,3 +9,4 @@ export * from './api';
 export * from './permissions';
 export * from './revision';
 export * from './alerts';
+export * from './history';

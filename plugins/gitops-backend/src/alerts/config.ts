@@ -2,6 +2,7 @@ import type { Config } from '@backstage/config';
 import { readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { readCollectionConfig } from '../config/collection';
+import { readHistoryConfig } from '../history/config';
 import {
   ALERT_RULE_NAMES,
   ALERT_SEVERITIES,
@@ -66,7 +67,7 @@ export function defaultAlertRulesConfig(
     staleCycles,
     cycleMs,
     resolvedRetentionMs: 7 * DAY,
-    eventRetentionMs: 30 * DAY,
+    eventRetentionMs: 90 * DAY,
   };
 }
 
@@ -99,9 +100,10 @@ export function readAlertRulesConfig(config: Config): AlertRulesConfig {
     resolvedRetentionMs:
       duration(config, 'gitops.alerts.resolvedRetention') ??
       defaults.resolvedRetentionMs,
+    // Alert history is history: kept as long as the rest unless set apart.
     eventRetentionMs:
       duration(config, 'gitops.alerts.eventRetention') ??
-      defaults.eventRetentionMs,
+      readHistoryConfig(config).retentionMs,
   };
   const configured = config.getOptionalConfig('gitops.alerts.rules');
   for (const name of configured?.keys() ?? []) {

@@ -160,6 +160,7 @@ export class Collector {
         result.id,
         result.records,
         mergeObservations,
+        this.options.now?.() ?? new Date(),
       );
       if (changed.length || removed.length) this.announceChange();
       if (changed.length && this.binder) {

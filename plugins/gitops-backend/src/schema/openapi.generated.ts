@@ -69,6 +69,97 @@ export const spec = {
         },
       },
     },
+    '/entity/{kind}/{namespace}/{name}/history': {
+      get: {
+        operationId: 'GetEntityHistory',
+        description:
+          "What happened to the entity's objects (for a System or a Group, to those of the members the caller may read): a page of events, newest first, and the deployments read out of them. Served from the store.",
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'before',
+            in: 'query',
+            required: false,
+            description: "The previous page's nextCursor.",
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{1,20}$',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+          {
+            name: 'event',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+                enum: ['appeared', 'deployed', 'transition', 'removed'],
+              },
+            },
+          },
+          {
+            name: 'deployments',
+            in: 'query',
+            required: false,
+            description: 'How many deployments to return (newest first).',
+            schema: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 200,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The entity's history.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityHistoryResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/deployments': {
       get: {
         operationId: 'GetDeployments',
@@ -694,6 +785,223 @@ export const spec = {
           },
         },
         required: ['alerts'],
+        additionalProperties: false,
+      },
+      HistoryValues: {
+        type: 'object',
+        properties: {
+          state: {
+            type: 'string',
+          },
+          sync: {
+            type: 'string',
+          },
+          health: {
+            type: 'string',
+          },
+          compliance: {
+            type: 'string',
+          },
+          revision: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+        },
+        required: ['state', 'sync', 'health', 'compliance'],
+        additionalProperties: false,
+      },
+      HistoryEvent: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          recordId: {
+            type: 'string',
+          },
+          tool: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          event: {
+            type: 'string',
+            enum: ['appeared', 'deployed', 'transition', 'removed'],
+          },
+          at: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+          },
+          sync: {
+            type: 'string',
+          },
+          health: {
+            type: 'string',
+          },
+          compliance: {
+            type: 'string',
+          },
+          revision: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+          attempted: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          previous: {
+            $ref: '#/components/schemas/HistoryValues',
+          },
+        },
+        required: [
+          'id',
+          'recordId',
+          'tool',
+          'cluster',
+          'namespace',
+          'kind',
+          'name',
+          'event',
+          'at',
+          'state',
+          'sync',
+          'health',
+          'compliance',
+        ],
+        additionalProperties: false,
+      },
+      DeploymentTarget: {
+        type: 'object',
+        properties: {
+          recordId: {
+            type: 'string',
+          },
+          tool: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+          },
+          deployedAt: {
+            type: 'string',
+          },
+          readyAt: {
+            type: 'string',
+          },
+          durationMs: {
+            type: 'number',
+          },
+          outcome: {
+            type: 'string',
+            enum: ['ready', 'in-progress', 'superseded', 'removed'],
+          },
+        },
+        required: [
+          'recordId',
+          'tool',
+          'cluster',
+          'namespace',
+          'kind',
+          'name',
+          'startedAt',
+          'deployedAt',
+          'outcome',
+        ],
+        additionalProperties: false,
+      },
+      DeploymentHistoryEntry: {
+        type: 'object',
+        properties: {
+          revision: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+          firstDeployedAt: {
+            type: 'string',
+          },
+          lastDeployedAt: {
+            type: 'string',
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          targets: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentTarget',
+            },
+          },
+        },
+        required: [
+          'revision',
+          'firstDeployedAt',
+          'lastDeployedAt',
+          'clusters',
+          'targets',
+        ],
+        additionalProperties: false,
+      },
+      EntityHistoryResponse: {
+        type: 'object',
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          events: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/HistoryEvent',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+          },
+          deployments: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentHistoryEntry',
+            },
+          },
+          retentionDays: {
+            type: 'number',
+          },
+        },
+        required: ['entityRef', 'events', 'deployments', 'retentionDays'],
         additionalProperties: false,
       },
       SourceHealth: {

@@ -20,6 +20,7 @@ import { AzureResourceGraphSource, readAzureConfig } from '../sources/azure';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
 import { createAlertEvaluator } from '../alerts';
+import { readHistoryConfig } from '../history/config';
 
 /** Wires config, store, sources, the scheduled collector and the router together. */
 export async function createGitOpsService(deps: {
@@ -37,6 +38,7 @@ export async function createGitOpsService(deps: {
   const { config, logger, scheduler } = deps;
   const clusters = new ClusterDirectory(readClusters(config));
   const collection = readCollectionConfig(config);
+  const history = readHistoryConfig(config);
   const store = await GitOpsStore.create({ database: deps.database });
 
   const argocdInstances = readArgoCdInstances(config);
@@ -126,6 +128,21 @@ export async function createGitOpsService(deps: {
     },
   });
 
+  // History older than the retention goes; hourly is plenty for a limit counted in days.
+  await scheduler.scheduleTask({
+    id: 'gitops-history-retention',
+    scope: 'global',
+    frequency: { hours: 1 },
+    timeout: { minutes: 10 },
+    initialDelay: { minutes: 1 },
+    fn: async () => {
+      const deleted = await store.pruneHistory(
+        new Date(Date.now() - history.retentionMs),
+      );
+      if (deleted) logger.info(`deleted ${deleted} history events`);
+    },
+  });
+
   return createRouter({
     httpAuth: deps.httpAuth,
     permissions: deps.permissions,
@@ -133,5 +150,6 @@ export async function createGitOpsService(deps: {
     store,
     clusters,
     alerts: alerting?.alerts,
+    historyRetentionDays: Math.round(history.retentionMs / 86_400_000),
   });
 }

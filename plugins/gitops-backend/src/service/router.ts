@@ -1,4 +1,5 @@
 import type {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -13,6 +14,8 @@ import {
   SELECTING_ANNOTATIONS,
   summarize,
   DEPLOYMENT_FACETS,
+  deploymentsFromEvents,
+  type EntityHistoryResponse,
   type DeploymentsFilter,
   type AlertsResponse,
   type AlertState,
@@ -37,6 +40,8 @@ export interface RouterOptions {
   clusters: ClusterDirectory;
   /** Absent when alerts are off: no alerts anywhere. */
   alerts?: AlertStore;
+  /** How many days of history the store keeps (shown with the history; default 90). */
+  historyRetentionDays?: number;
 }
 
 /** Kinds whose status is that of their members, by the catalog relation that makes them members. */
@@ -49,12 +54,26 @@ const AGGREGATING_KINDS: Record<string, string | undefined> = {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, store, clusters, alerts } = options;
+  const {
+    httpAuth,
+    permissions,
+    catalog,
+    store,
+    clusters,
+    alerts,
+    historyRetentionDays = 90,
+  } = options;
   const router = await createOpenApiRouter();
 
-  router.get('/entity/:kind/:namespace/:name/status', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    const { kind, namespace, name } = req.params;
+  /**
+   * The entity a request names, once the caller may read its GitOps status, and the entities whose
+   * objects it shows: itself, or for a System or Group the members the caller may read.
+   */
+  async function resolveEntity(
+    credentials: BackstageCredentials,
+    params: { kind: string; namespace: string; name: string },
+  ) {
+    const { kind, namespace, name } = params;
     const entity = await catalog.getEntityByRef(
       { kind, namespace, name },
       { credentials },
@@ -74,14 +93,50 @@ export async function createRouter(
     }
     const annotations = entity.metadata.annotations ?? {};
     const matchedBy = SELECTING_ANNOTATIONS.filter(a => annotations[a]);
+    const aggregate = AGGREGATING_KINDS[entity.kind.toLocaleLowerCase('en-US')];
+    if (!aggregate) {
+      const annotated = hasGitOpsAnnotation(entity);
+      return {
+        entityRef,
+        matchedBy,
+        aggregate: false,
+        annotated,
+        scope: annotated ? [entityRefKey(entityRef)] : [],
+      };
+    }
+    const { items } = await catalog.getEntities(
+      {
+        filter: { [aggregate]: entityRef },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials },
+    );
+    const members = items.map(e => stringifyEntityRef(e));
+    const decisions = members.length
+      ? await permissions.authorize(
+          members.map(resourceRef => ({
+            permission: gitopsEntityReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        )
+      : [];
+    const scope = members
+      .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
+      .map(ref => entityRefKey(ref));
+    return { entityRef, matchedBy, aggregate: true, annotated: true, scope };
+  }
+
+  router.get('/entity/:kind/:namespace/:name/status', async (req, res) => {
+    const { entityRef, matchedBy, aggregate, annotated, scope } =
+      await resolveEntity(await httpAuth.credentials(req), req.params);
     const clusterInfo = clusters.clusters.map(c => ({
       name: c.name,
       title: c.title,
       environment: c.environment,
     }));
-    const aggregate = AGGREGATING_KINDS[entity.kind.toLocaleLowerCase('en-US')];
 
-    if (!aggregate && !hasGitOpsAnnotation(entity)) {
+    if (!annotated) {
       const body: EntityStatusResponse = {
         entityRef,
         records: [],
@@ -93,31 +148,6 @@ export async function createRouter(
       };
       res.json(body);
       return;
-    }
-
-    // A System or Group shows the records of its members the caller may read.
-    let scope = [entityRefKey(entityRef)];
-    if (aggregate) {
-      const { items } = await catalog.getEntities(
-        {
-          filter: { [aggregate]: entityRef },
-          fields: ['kind', 'metadata.name', 'metadata.namespace'],
-        },
-        { credentials },
-      );
-      const members = items.map(e => stringifyEntityRef(e));
-      const decisions = members.length
-        ? await permissions.authorize(
-            members.map(resourceRef => ({
-              permission: gitopsEntityReadPermission,
-              resourceRef,
-            })),
-            { credentials },
-          )
-        : [];
-      scope = members
-        .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
-        .map(ref => entityRefKey(ref));
     }
 
     const rows = await store.listEntityRecords(scope);
@@ -172,6 +202,34 @@ export async function createRouter(
       matchedBy,
       clusters: clusterInfo,
       alerts: entityAlerts,
+    };
+    res.json(body);
+  });
+
+  router.get('/entity/:kind/:namespace/:name/history', async (req, res) => {
+    const { entityRef, scope } = await resolveEntity(
+      await httpAuth.credentials(req),
+      req.params,
+    );
+    const q = req.query;
+    const [page, deploymentEvents] = await Promise.all([
+      store.listHistory({
+        entityRefs: scope,
+        before: q.before,
+        limit: q.limit ?? 100,
+        events: q.event,
+      }),
+      store.listDeploymentEvents(scope),
+    ]);
+    const body: EntityHistoryResponse = {
+      entityRef,
+      events: page.events,
+      nextCursor: page.nextCursor,
+      deployments: deploymentsFromEvents(deploymentEvents).slice(
+        0,
+        q.deployments ?? 20,
+      ),
+      retentionDays: historyRetentionDays,
     };
     res.json(body);
   });

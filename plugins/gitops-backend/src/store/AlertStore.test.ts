@@ -447,8 +447,11 @@ describe('AlertStore and AlertEvaluator', () => {
         expect.objectContaining({ rule: 'SourceStale', transition: 'fired' }),
       ]);
 
-      // Events older than the retention (30 days) go at the next hourly prune.
-      clock.advance(31 * 24 * HOUR);
+      // Events older than the retention (90 days by default) go at the next hourly prune.
+      clock.advance(89 * 24 * HOUR);
+      await e.evaluate();
+      expect(await store.listEvents()).toHaveLength(3);
+      clock.advance(2 * 24 * HOUR);
       await e.evaluate();
       expect(await store.listEvents()).toEqual([]);
       expect(await store.load()).toHaveLength(3);

@@ -62,7 +62,8 @@ describe('GitOpsStore', () => {
         mergeObservations,
       );
       expect(first.changed.map(r => r.name).sort()).toEqual(['a', 'b']);
-      expect(first.writes).toBe(4); // 2 observations + 2 records
+      expect(first.writes).toBe(6); // 2 observations + 2 records + 2 'appeared' events
+      expect(first.events).toBe(2);
 
       // The same objects seen again later: observedAt differs, nothing else; no writes.
       const again = await store.applyTargetSnapshot(
@@ -73,7 +74,12 @@ describe('GitOpsStore', () => {
         ],
         mergeObservations,
       );
-      expect(again).toEqual({ changed: [], removed: [], writes: 0 });
+      expect(again).toEqual({
+        changed: [],
+        removed: [],
+        writes: 0,
+        events: 0,
+      });
 
       // b fails now, a disappears.
       const bFailing = record('b', {

@@ -13,6 +13,15 @@ import {
   type DeploymentsQuery,
 } from './deployments';
 import type { DeploymentFacet } from '@gitops-status/plugin-gitops-common';
+import { historyEventFor, type NewHistoryEvent } from '../history/events';
+import {
+  insertHistoryEvents,
+  listDeploymentEvents,
+  listHistoryEvents,
+  pruneHistory,
+  rememberHistoryBindings,
+  type HistoryQuery,
+} from './history';
 
 /** Chunk size for IN lists: far below every engine's bound-parameter limit. */
 const CHUNK = 400;
@@ -32,8 +41,10 @@ export interface SnapshotResult {
   changed: GitOpsRecord[];
   /** Ids of records that no source reports any more. */
   removed: string[];
-  /** Rows inserted, updated or deleted (observations + records). */
+  /** Rows inserted, updated or deleted (observations + records + history events). */
   writes: number;
+  /** History events recorded (included in `writes`). */
+  events: number;
 }
 
 /** The only code that knows SQL: records, observations, entity bindings and source health. */
@@ -51,12 +62,14 @@ export class GitOpsStore {
 
   /**
    * Replaces what one source target reports with a complete snapshot and re-merges the objects
-   * that changed. Unchanged objects cause no writes.
+   * that changed, recording their history (dated `now`: when the change reached the store, so one
+   * clock orders every source's changes). Unchanged objects cause no writes.
    */
   async applyTargetSnapshot(
     targetId: string,
     records: GitOpsRecord[],
     merge: MergeObservations,
+    now: Date = new Date(),
   ): Promise<SnapshotResult> {
     return this.db.transaction(async tx => {
       let writes = 0;
@@ -108,7 +121,7 @@ export class GitOpsStore {
       }
 
       const affected = [...upserts.map(u => u.record_id), ...deletions];
-      const merged = await this.remerge(tx, affected, merge);
+      const merged = await this.remerge(tx, affected, merge, now);
       return { ...merged, writes: writes + merged.writes };
     });
   }
@@ -117,9 +130,11 @@ export class GitOpsStore {
     tx: Knex.Transaction,
     ids: string[],
     merge: MergeObservations,
+    now: Date,
   ): Promise<SnapshotResult> {
     const changed: GitOpsRecord[] = [];
     const removed: string[] = [];
+    const events: NewHistoryEvent[] = [];
     let writes = 0;
     for (const batch of chunks(ids)) {
       const observations = new Map<string, GitOpsRecord[]>();
@@ -130,24 +145,39 @@ export class GitOpsStore {
         list.push(JSON.parse(row.data));
         observations.set(row.record_id, list);
       }
-      const current = new Map<string, string>();
+      const current = new Map<string, { hash: string; data: string }>();
       for (const row of await tx('gitops_records')
         .whereIn('record_id', batch)
-        .select('record_id', 'hash')) {
-        current.set(row.record_id, row.hash);
+        .select('record_id', 'hash', 'data')) {
+        current.set(row.record_id, row);
       }
       const rows = [];
       for (const id of batch) {
         const obs = observations.get(id);
+        const before = current.get(id);
         if (!obs) {
-          if (current.has(id)) removed.push(id);
+          if (before) {
+            removed.push(id);
+            const event = historyEventFor(
+              JSON.parse(before.data),
+              undefined,
+              now.toISOString(),
+            );
+            if (event) events.push(event);
+          }
           continue;
         }
         const record = merge(obs);
         const hash = recordHash(record);
-        if (current.get(id) === hash) continue;
+        if (before?.hash === hash) continue;
         changed.push(record);
         rows.push(toRow(id, record, hash));
+        const event = historyEventFor(
+          before && JSON.parse(before.data),
+          record,
+          now.toISOString(),
+        );
+        if (event) events.push(event);
       }
       if (rows.length) {
         await tx('gitops_records').insert(rows).onConflict('record_id').merge();
@@ -158,7 +188,8 @@ export class GitOpsStore {
       writes += await tx('gitops_records').whereIn('record_id', batch).delete();
       await tx('gitops_entity_bindings').whereIn('record_id', batch).delete();
     }
-    return { changed, removed, writes };
+    writes += await insertHistoryEvents(tx, events);
+    return { changed, removed, writes, events: events.length };
   }
 
   /** Sets the entities each of these records is bound to (replacing earlier bindings). */
@@ -196,6 +227,7 @@ export class GitOpsStore {
         await tx('gitops_entity_bindings').insert(batch).onConflict().ignore();
         writes += batch.length;
       }
+      await rememberHistoryBindings(tx, inserts);
       return writes;
     });
   }
@@ -325,6 +357,21 @@ export class GitOpsStore {
 
   traceCommit(prefix: string, allowedEntityRefs?: string[]) {
     return traceCommit(this.db, prefix, allowedEntityRefs);
+  }
+
+  /** A page of the history of the objects ever bound to these entities, newest first. */
+  listHistory(query: HistoryQuery) {
+    return listHistoryEvents(this.db, query);
+  }
+
+  /** The most recent events deployments are read from (see `deploymentsFromEvents`). */
+  listDeploymentEvents(entityRefs: string[], limit = 5000) {
+    return listDeploymentEvents(this.db, entityRefs, limit);
+  }
+
+  /** Deletes history older than `before`; returns the events deleted. */
+  pruneHistory(before: Date) {
+    return pruneHistory(this.db, before);
   }
 
   async setSourceHealth(health: SourceHealth): Promise<void> {
