@@ -55,7 +55,8 @@ describe('the demo scenario: alerts and history', () => {
 
   beforeAll(async () => {
     fleet = await startDemoFleet({ clock: 'manual' });
-    const scheduler = mockServices.scheduler();
+    // The mock scheduler runs a task on triggerTask and awaits it.
+    const scheduler: any = mockServices.scheduler();
     const backend = await startTestBackend({
       features: [
         gitopsPlugin,

@@ -100,13 +100,30 @@ export const systemEntity: Entity = {
   spec: { owner: 'team-payments' },
 };
 
-/** Renders `ui` on an entity page whose GitOps API answers `status` (or throws it). */
+/** No history, no alerts: what a fresh install answers. */
+export const emptyHistory: Pick<GitOpsApi, 'getEntityHistory' | 'getAlerts'> = {
+  getEntityHistory: async () => ({
+    entityRef: 'component:default/podinfo',
+    events: [],
+    deployments: [],
+    retentionDays: 90,
+  }),
+  getAlerts: async () => ({ alerts: [], events: [] }),
+};
+
+/**
+ * Renders `ui` on an entity page whose GitOps API answers `status` (or throws it), and `history`
+ * for the history and alert calls (default: none).
+ */
 export async function renderWithStatus(
   ui: ReactElement,
   status: EntityStatusResponse | Error,
   entity: Entity = componentEntity,
+  history: Partial<GitOpsApi> = emptyHistory,
 ) {
   const api: Partial<GitOpsApi> = {
+    ...emptyHistory,
+    ...history,
     getEntityStatus: async () => {
       if (status instanceof Error) throw status;
       return status;

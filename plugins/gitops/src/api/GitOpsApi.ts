@@ -6,13 +6,32 @@ import {
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AlertsResponse,
+  AlertStatus,
   ClustersResponse,
   CommitTraceResponse,
   DeploymentSortField,
   DeploymentsFilter,
   DeploymentsResponse,
+  EntityHistoryResponse,
   EntityStatusResponse,
 } from '@gitops-status/plugin-gitops-common';
+
+/** Options of {@link GitOpsApi.getEntityHistory}. @public */
+export interface HistoryRequest {
+  /** The previous page's `nextCursor`. */
+  before?: string;
+  limit?: number;
+}
+
+/** Options of {@link GitOpsApi.getAlerts}. @public */
+export interface AlertsRequest {
+  /** Entity refs whose alerts to list. */
+  entity?: string[];
+  status?: AlertStatus[];
+  /** Also return the transitions of the listed alerts. */
+  history?: boolean;
+}
 
 /** Options of {@link GitOpsApi.getDeployments}. @public */
 export interface DeploymentsRequest {
@@ -29,12 +48,24 @@ export interface GitOpsApi {
   getClusters(): Promise<ClustersResponse>;
   getDeployments(request: DeploymentsRequest): Promise<DeploymentsResponse>;
   traceCommit(commit: string): Promise<CommitTraceResponse>;
+  getEntityHistory(
+    entity: CompoundEntityRef,
+    request?: HistoryRequest,
+  ): Promise<EntityHistoryResponse>;
+  getAlerts(request: AlertsRequest): Promise<AlertsResponse>;
 }
 
 /** @public */
 export const gitopsApiRef = createApiRef<GitOpsApi>({
   id: 'plugin.gitops.api',
 });
+
+function entityPath(entity: CompoundEntityRef): string {
+  const parts = [entity.kind, entity.namespace, entity.name].map(
+    encodeURIComponent,
+  );
+  return `/entity/${parts.join('/')}`;
+}
 
 /** Talks to the gitops backend through discovery and the authenticated fetch API. @public */
 export class GitOpsClient implements GitOpsApi {
@@ -53,10 +84,25 @@ export class GitOpsClient implements GitOpsApi {
   }
 
   getEntityStatus(entity: CompoundEntityRef): Promise<EntityStatusResponse> {
-    const parts = [entity.kind, entity.namespace, entity.name].map(
-      encodeURIComponent,
-    );
-    return this.get(`/entity/${parts.join('/')}/status`);
+    return this.get(`${entityPath(entity)}/status`);
+  }
+
+  getEntityHistory(
+    entity: CompoundEntityRef,
+    request: HistoryRequest = {},
+  ): Promise<EntityHistoryResponse> {
+    const params = new URLSearchParams();
+    if (request.before) params.set('before', request.before);
+    if (request.limit !== undefined) params.set('limit', String(request.limit));
+    return this.get(`${entityPath(entity)}/history?${params}`);
+  }
+
+  getAlerts(request: AlertsRequest): Promise<AlertsResponse> {
+    const params = new URLSearchParams();
+    for (const e of request.entity ?? []) params.append('entity', e);
+    for (const s of request.status ?? []) params.append('status', s);
+    if (request.history) params.set('history', 'true');
+    return this.get(`/alerts?${params}`);
   }
 
   getClusters(): Promise<ClustersResponse> {

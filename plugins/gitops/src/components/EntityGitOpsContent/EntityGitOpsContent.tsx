@@ -19,6 +19,7 @@ import { ObjectFilters } from '../ObjectFilters/ObjectFilters';
 import { ObjectsSection } from '../ObjectsSection/ObjectsSection';
 import { SourceHealthList } from '../SourceHealthList/SourceHealthList';
 import { useEntityGitOpsStatus } from '../useEntityGitOpsStatus';
+import { EntityGitOpsHistory } from '../EntityHistory/EntityGitOpsHistory';
 
 /**
  * Every object of the entity, a section per cluster and tool, with cluster / tool / state
@@ -70,6 +71,7 @@ export function EntityGitOpsContent() {
     <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
       <GitOpsStatusCardContent status={value} />
       {value.records.length > 0 && <GitOpsObjectsTable status={value} />}
+      {value.emptyReason !== 'no-annotation' && <EntityGitOpsHistory />}
       {value.sources.length > 0 && (
         <InfoCard title="Sources">
           <SourceHealthList sources={value.sources} />

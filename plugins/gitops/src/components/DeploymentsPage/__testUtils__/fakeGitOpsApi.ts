@@ -168,6 +168,12 @@ export function fakeGitOpsApi(rows: readonly DeploymentRow[]) {
     async getEntityStatus() {
       throw new Error('not used');
     },
+    async getEntityHistory() {
+      throw new Error('not used');
+    },
+    async getAlerts() {
+      throw new Error('not used');
+    },
     async getClusters() {
       return { clusters: [] };
     },
