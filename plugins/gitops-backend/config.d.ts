@@ -111,6 +111,13 @@ export interface Config {
     alerts?: {
       /** Set false to evaluate no rules at all. Default true. */
       enabled?: boolean;
+      notifications?: {
+        /**
+         * Notify the owners of the entities an alert is about when it fires and resolves (Backstage
+         * notifications). Default: on when the notifications backend is installed in this backend.
+         */
+        enabled?: boolean;
+      };
       /** How long resolved alerts stay listed. Default 7 days. */
       resolvedRetention?: HumanDuration | string;
       /** How long fired/resolved transitions are kept. Default: `gitops.history.retention`. */

@@ -4,12 +4,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { gitopsPermissions } from '@gitops-status/plugin-gitops-common';
 import {
   gitopsSourcesExtensionPoint,
   type GitOpsSource,
 } from '@gitops-status/plugin-gitops-node';
 import { createGitOpsService } from './service/createGitOpsService';
+import { notificationsWanted } from './alerts/notify';
 
 /**
  * The GitOps status backend plugin: collects Flux, Argo CD and Azure GitOps objects from every
@@ -43,11 +45,22 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
+        notifications: notificationService,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
-      async init(deps) {
+      async init({ notifications, instanceMetadata, ...deps }) {
         locked = true;
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
-        const router = await createGitOpsService({ ...deps, extraSources });
+        const router = await createGitOpsService({
+          ...deps,
+          extraSources,
+          notifications: (await notificationsWanted(
+            deps.config,
+            instanceMetadata,
+          ))
+            ? notifications
+            : undefined,
+        });
         deps.httpRouter.use(router);
       },
     });

@@ -21,6 +21,11 @@ import type {
   EntityHistoryResponse,
 } from '@gitops-status/plugin-gitops-common';
 import request from 'supertest';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  notificationService,
+  type NotificationSendOptions,
+} from '@backstage/plugin-notifications-node';
 import { gitopsPlugin } from './plugin';
 import { fleetClustersConfig } from './__testUtils__/fleetConfig';
 
@@ -48,6 +53,7 @@ const commitOf = (revision?: string) => revision?.split('@sha1:')[1];
 describe('the demo scenario: alerts and history', () => {
   let fleet: DemoFleet;
   let server: any;
+  const notified: NotificationSendOptions[] = [];
   /** What the scenario said at each step, per object. */
   const seen: Array<Map<string, ScenarioObject>> = [];
   const key = (o: ScenarioObject) =>
@@ -64,6 +70,11 @@ describe('the demo scenario: alerts and history', () => {
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
         }),
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({ send: async o => void notified.push(o) }),
+        }),
         catalogServiceMock.factory({
           entities: [component('ingress-nginx'), component('podinfo')],
         }),
@@ -78,6 +89,8 @@ describe('the demo scenario: alerts and history', () => {
               clusters: fleetClustersConfig(fleet),
               // The scenario compresses minutes into seconds; so do the rule's timers.
               alerts: {
+                // Not installed in this test backend: turned on by config.
+                notifications: { enabled: true },
                 rules: {
                   HelmReleaseNotReady: {
                     for: { milliseconds: 1 },
@@ -138,6 +151,16 @@ describe('the demo scenario: alerts and history', () => {
       .map(e => e.transition)
       .sort();
     expect(transitions).toEqual(['fired', 'resolved']);
+
+    // The owners heard about it once when it fired and once when it resolved.
+    const aboutNginx = notified.filter(n =>
+      n.payload.scope?.includes(mine[0].id),
+    );
+    expect(aboutNginx.map(n => n.payload.severity)).toEqual(['high', 'low']);
+    expect(aboutNginx.map(n => n.recipients)).toEqual([
+      { type: 'entity', entityRef: 'component:default/ingress-nginx' },
+      { type: 'entity', entityRef: 'component:default/ingress-nginx' },
+    ]);
   });
 
   it("shows the scenario's rollouts in the entity's history, with the clusters and readiness", async () => {

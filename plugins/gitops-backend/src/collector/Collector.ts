@@ -22,6 +22,7 @@ import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertEvaluator } from '../alerts';
+import type { AlertTransition } from '../alerts/types';
 
 /** How often a session re-reads annotated entities (cheap: rebinding only happens when they changed). */
 const BINDING_REFRESH_MS = 10_000;
@@ -43,6 +44,8 @@ export interface CollectorOptions {
   signals?: SignalsService;
   /** Evaluates the alert rules against the store; absent when alerts are off. */
   alerts?: Pick<AlertEvaluator, 'evaluate'>;
+  /** Tells people about the transitions this backend recorded (notifications), when available. */
+  notify?: (transitions: AlertTransition[]) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -80,11 +83,12 @@ export class Collector {
 
   /** Runs the alert rules; a failure is logged, never thrown. */
   async evaluateAlerts(): Promise<void> {
-    const { alerts, logger } = this.options;
+    const { alerts, notify, logger } = this.options;
     if (!alerts) return;
     try {
-      await alerts.evaluate();
-      // The transitions evaluate() returns are the ones to notify about (later).
+      // Of several replicas, only the one that recorded a transition gets it back: one notice each.
+      const transitions = await alerts.evaluate();
+      if (notify && transitions.length) await notify(transitions);
     } catch (e) {
       logger.warn(`could not evaluate alerts: ${e}`);
     }

@@ -9,6 +9,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { GitOpsSource } from '@gitops-status/plugin-gitops-node';
 import { Collector } from '../collector/Collector';
 import { ClusterDirectory, readClusters } from '../config/clusters';
@@ -20,6 +21,7 @@ import { AzureResourceGraphSource, readAzureConfig } from '../sources/azure';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
 import { createAlertEvaluator } from '../alerts';
+import { notifyTransitions } from '../alerts/notify';
 import { readHistoryConfig } from '../history/config';
 
 /** Wires config, store, sources, the scheduled collector and the router together. */
@@ -33,6 +35,8 @@ export async function createGitOpsService(deps: {
   permissions: PermissionsService;
   catalog: CatalogService;
   signals?: SignalsService;
+  /** Present when alert transitions should notify the entities' owners. */
+  notifications?: NotificationService;
   extraSources: GitOpsSource[];
 }) {
   const { config, logger, scheduler } = deps;
@@ -97,6 +101,10 @@ export async function createGitOpsService(deps: {
     logger,
     signals: deps.signals,
     alerts: alerting?.evaluator,
+    notify: deps.notifications
+      ? transitions =>
+          notifyTransitions(deps.notifications!, transitions, logger)
+      : undefined,
   });
 
   logger.info(
