@@ -13,6 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 # Prometheus for the metrics source's integration test (Debian package, started by the test on loopback).
 source "$ROOT/test/prometheus/install.sh"
+source "$ROOT/test/alertmanager/install.sh"
 export CI=true
 OUT="$ROOT/.tools/test-results"; rm -rf "$OUT"; mkdir -p "$OUT"
 passed=0; failed=0

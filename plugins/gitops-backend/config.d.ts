@@ -111,6 +111,24 @@ export interface Config {
     alerts?: {
       /** Set false to evaluate no rules at all. Default true. */
       enabled?: boolean;
+      /** Prometheus / Alertmanager instances whose firing alerts are shown beside the objects their labels name. */
+      external?: Array<{
+        /** Unique; letters, digits, '.', '_', '-' (max 63). */
+        name: string;
+        /** prometheus: GET /api/v1/alerts (firing); alertmanager: GET /api/v2/alerts (active, not silenced/inhibited). */
+        type: 'prometheus' | 'alertmanager';
+        /** Base URL (path prefix kept). Credentials in it become Basic auth. */
+        url: string;
+        /**
+         * Sent as `Authorization: Bearer <token>`.
+         * @visibility secret
+         */
+        token?: string;
+        /** A Prometheus inside one cluster: alerts without a `cluster` label belong to it (name or alias). */
+        cluster?: string;
+        /** Base URL links point to. Default: url. */
+        linkUrl?: string;
+      }>;
       notifications?: {
         /**
          * Notify the owners of the entities an alert is about when it fires and resolves (Backstage

@@ -1,4 +1,5 @@
 import type { AlertEvent, AlertState } from './alerts';
+import type { ExternalAlert } from './externalAlerts';
 import type { GitOpsRecord } from './model';
 import type { StatusSummary } from './state';
 
@@ -31,6 +32,8 @@ export interface EntityStatusResponse {
   clusters: ClusterInfo[];
   /** Pending and firing alerts about the entity's objects and the sources that report them. */
   alerts?: AlertState[];
+  /** Alerts firing in a configured Prometheus or Alertmanager that name the entity's objects. */
+  externalAlerts?: ExternalAlert[];
 }
 
 /** Response of `GET /alerts`. @public */
@@ -38,6 +41,8 @@ export interface AlertsResponse {
   alerts: AlertState[];
   /** Transition history of the listed alerts, newest first (with `history=true`). */
   events?: AlertEvent[];
+  /** Alerts firing in a configured Prometheus or Alertmanager, under the same filters. */
+  externalAlerts?: ExternalAlert[];
 }
 
 /** @public */

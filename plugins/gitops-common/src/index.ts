@@ -10,3 +10,4 @@ export * from './permissions';
 export * from './revision';
 export * from './alerts';
 export * from './history';
+export * from './externalAlerts';

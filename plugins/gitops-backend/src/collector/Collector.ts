@@ -23,6 +23,11 @@ import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertEvaluator } from '../alerts';
 import type { AlertTransition } from '../alerts/types';
+import {
+  refreshExternalAlerts,
+  type ExternalAlertEndpoint,
+  type ExternalAlertStore,
+} from '../alerts/external';
 
 /** How often a session re-reads annotated entities (cheap: rebinding only happens when they changed). */
 const BINDING_REFRESH_MS = 10_000;
@@ -46,6 +51,12 @@ export interface CollectorOptions {
   alerts?: Pick<AlertEvaluator, 'evaluate'>;
   /** Tells people about the transitions this backend recorded (notifications), when available. */
   notify?: (transitions: AlertTransition[]) => Promise<unknown>;
+  /** Prometheus / Alertmanager endpoints whose firing alerts are attached to records. */
+  externalAlerts?: {
+    endpoints: ExternalAlertEndpoint[];
+    store: ExternalAlertStore;
+    requestTimeoutMs: number;
+  };
   now?: () => Date;
 }
 
@@ -91,6 +102,49 @@ export class Collector {
       if (notify && transitions.length) await notify(transitions);
     } catch (e) {
       logger.warn(`could not evaluate alerts: ${e}`);
+    }
+  }
+
+  private refreshingExternal = false;
+
+  /**
+   * Reads the external alert endpoints and stores what matches records; with none configured it
+   * only forgets the alerts of endpoints removed from config. Logged, never thrown.
+   */
+  async refreshExternalAlerts(signal: AbortSignal): Promise<void> {
+    const { externalAlerts, store, clusters, logger } = this.options;
+    if (!externalAlerts || this.refreshingExternal || signal.aborted) return;
+    this.refreshingExternal = true;
+    try {
+      const { endpoints } = externalAlerts;
+      const results = await refreshExternalAlerts({
+        endpoints,
+        records: endpoints.length ? await store.listRecords() : [],
+        clusters,
+        store: externalAlerts.store,
+        signal,
+        logger,
+        timeoutMs: externalAlerts.requestTimeoutMs,
+      });
+      const at = this.now();
+      for (const r of results) {
+        const endpoint = endpoints.find(e => e.name === r.endpoint)!;
+        const id = `alerts-${endpoint.type}:${r.endpoint}`;
+        const previous = await store.getSourceHealth(id);
+        await store.setSourceHealth({
+          id,
+          type: `alerts-${endpoint.type}`,
+          target: r.endpoint,
+          status: r.status,
+          message: r.status === 'error' ? r.message : undefined,
+          lastSuccessAt: r.status === 'ok' ? at : previous?.lastSuccessAt,
+          lastAttemptAt: at,
+        });
+      }
+    } catch (e) {
+      logger.warn(`could not refresh external alerts: ${e}`);
+    } finally {
+      this.refreshingExternal = false;
     }
   }
 
@@ -203,8 +257,10 @@ export class Collector {
         logger.warn(`could not refresh entity bindings: ${e}`),
       );
     }, BINDING_REFRESH_MS);
+    void this.refreshExternalAlerts(signal);
     const evaluation = setInterval(() => {
       void this.evaluateAlerts();
+      void this.refreshExternalAlerts(signal);
     }, ALERT_EVALUATION_MS);
     try {
       await Promise.all(

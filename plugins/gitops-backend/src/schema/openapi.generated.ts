@@ -768,6 +768,71 @@ export const spec = {
         ],
         additionalProperties: false,
       },
+      ExternalAlert: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          endpoint: {
+            type: 'string',
+          },
+          origin: {
+            type: 'string',
+            enum: ['prometheus', 'alertmanager'],
+          },
+          alertname: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+            enum: ['critical', 'warning', 'info'],
+          },
+          summary: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          since: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          labels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          recordIds: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          entityRefs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'id',
+          'endpoint',
+          'origin',
+          'alertname',
+          'severity',
+          'summary',
+          'since',
+          'url',
+          'labels',
+          'recordIds',
+        ],
+        additionalProperties: false,
+      },
       AlertsResponse: {
         type: 'object',
         properties: {
@@ -781,6 +846,12 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/AlertEvent',
+            },
+          },
+          externalAlerts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExternalAlert',
             },
           },
         },
@@ -1473,6 +1544,12 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/AlertState',
+            },
+          },
+          externalAlerts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExternalAlert',
             },
           },
         },

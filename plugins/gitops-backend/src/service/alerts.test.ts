@@ -21,6 +21,7 @@ import {
   MINUTE,
 } from '../alerts/__testUtils__/fixtures';
 import { createRouter } from './router';
+import { ExternalAlertStore } from '../store/ExternalAlertStore';
 
 jest.setTimeout(60_000);
 
@@ -59,6 +60,26 @@ describe('alerts over HTTP', () => {
     clock.advance(5 * MINUTE);
     expect(await evaluator.evaluate()).toHaveLength(2);
 
+    // A firing alert read from an Alertmanager, naming the bound record.
+    const externalAlerts = await ExternalAlertStore.create({
+      database,
+      skipMigrations: true,
+    });
+    await externalAlerts.replaceEndpoint('am', [
+      {
+        id: 'f1',
+        endpoint: 'am',
+        origin: 'alertmanager',
+        alertname: 'FluxKustomizationFailure',
+        severity: 'warning',
+        summary: 'Flux Kustomization Failure',
+        since: '2026-11-23T12:00:00.000Z',
+        url: 'http://127.0.0.1:9093/#/alerts',
+        labels: { name: 'apps', exported_namespace: 'flux-system' },
+        recordIds: ['flux|dev|flux-system|Kustomization|apps'],
+      },
+    ]);
+
     const build = async (permissions = mockServices.permissions()) => {
       const router = await createRouter({
         httpAuth: mockServices.httpAuth(),
@@ -80,6 +101,7 @@ describe('alerts over HTTP', () => {
         store,
         clusters: new ClusterDirectory([]),
         alerts,
+        externalAlerts,
       });
       return express().use(router).use(mockErrorHandler());
     };
@@ -93,6 +115,19 @@ describe('alerts over HTTP', () => {
       'SourceStale',
     ]);
     expect(all.body.events).toHaveLength(2);
+    expect(all.body.externalAlerts).toEqual([
+      expect.objectContaining({
+        alertname: 'FluxKustomizationFailure',
+        entityRefs: ['component:default/apps'],
+      }),
+    ]);
+    // Filters apply to them too: a rule they do not have, a status they cannot be in.
+    for (const query of ['rule=KustomizationNotReady', 'status=resolved']) {
+      const other = await request(app)
+        .get(`/alerts?${query}`)
+        .set('Authorization', mockCredentials.user.header());
+      expect(other.body.externalAlerts ?? []).toEqual([]);
+    }
     const filtered = await request(app)
       .get(
         `/alerts?entity=${encodeURIComponent(
@@ -117,6 +152,9 @@ describe('alerts over HTTP', () => {
       'KustomizationNotReady',
       'SourceStale',
     ]);
+    expect(
+      status.body.externalAlerts.map((a: any) => [a.alertname, a.url]),
+    ).toEqual([['FluxKustomizationFailure', 'http://127.0.0.1:9093/#/alerts']]);
 
     const permissionsWith = (conditional: AuthorizeResult) =>
       ({
@@ -141,6 +179,7 @@ describe('alerts over HTTP', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(none.status).toBe(200);
     expect(none.body.alerts).toEqual([]);
+    expect(none.body.externalAlerts).toEqual([]);
     // Conditional: the alerts of the allowed entities, and no source alerts.
     const some = await request(
       await build(permissionsWith(AuthorizeResult.CONDITIONAL)),

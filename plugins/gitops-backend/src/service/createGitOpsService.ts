@@ -22,6 +22,10 @@ import { GitOpsStore } from '../store/GitOpsStore';
 import { createRouter } from './router';
 import { createAlertEvaluator } from '../alerts';
 import { notifyTransitions } from '../alerts/notify';
+import {
+  ExternalAlertStore,
+  readExternalAlertEndpoints,
+} from '../alerts/external';
 import { readHistoryConfig } from '../history/config';
 
 /** Wires config, store, sources, the scheduled collector and the router together. */
@@ -92,6 +96,11 @@ export async function createGitOpsService(deps: {
     clusters,
     logger: logger.child({ component: 'alerts' }),
   });
+  // Created even without endpoints: it forgets the alerts of endpoints removed from config.
+  const externalAlertStore = await ExternalAlertStore.create({
+    database: deps.database,
+    skipMigrations: true,
+  });
   const collector = new Collector({
     sources,
     store,
@@ -105,6 +114,11 @@ export async function createGitOpsService(deps: {
       ? transitions =>
           notifyTransitions(deps.notifications!, transitions, logger)
       : undefined,
+    externalAlerts: {
+      endpoints: readExternalAlertEndpoints(config),
+      store: externalAlertStore,
+      requestTimeoutMs: collection.requestTimeoutMs,
+    },
   });
 
   logger.info(
@@ -158,6 +172,7 @@ export async function createGitOpsService(deps: {
     store,
     clusters,
     alerts: alerting?.alerts,
+    externalAlerts: externalAlertStore,
     historyRetentionDays: Math.round(history.retentionMs / 86_400_000),
   });
 }

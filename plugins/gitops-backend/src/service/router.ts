@@ -30,6 +30,8 @@ import type { ClusterDirectory } from '../config/clusters';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertStore } from '../alerts';
+import type { ExternalAlertStore } from '../store/ExternalAlertStore';
+import { recordId } from '../merge/identity';
 import { visibleEntityRefs } from './visibility';
 
 export interface RouterOptions {
@@ -40,6 +42,8 @@ export interface RouterOptions {
   clusters: ClusterDirectory;
   /** Absent when alerts are off: no alerts anywhere. */
   alerts?: AlertStore;
+  /** Alerts read from configured Prometheus / Alertmanager endpoints. */
+  externalAlerts?: Pick<ExternalAlertStore, 'list'>;
   /** How many days of history the store keeps (shown with the history; default 90). */
   historyRetentionDays?: number;
 }
@@ -61,6 +65,7 @@ export async function createRouter(
     store,
     clusters,
     alerts,
+    externalAlerts,
     historyRetentionDays = 90,
   } = options;
   const router = await createOpenApiRouter();
@@ -202,6 +207,13 @@ export async function createRouter(
       matchedBy,
       clusters: clusterInfo,
       alerts: entityAlerts,
+      externalAlerts:
+        externalAlerts && records.length
+          ? await externalAlerts.list({
+              recordIds: records.map(r => recordId(r)),
+              allowedEntityRefs: scope,
+            })
+          : undefined,
     };
     res.json(body);
   });
@@ -315,6 +327,22 @@ export async function createRouter(
             })
           : [];
       }
+    }
+    // External alerts are firing by definition; they are filtered like the built-in ones.
+    if (externalAlerts && (!q.status || q.status.includes('firing'))) {
+      const clusterOf = (id: string) => id.split('|')[1];
+      body.externalAlerts = (
+        await externalAlerts.list({
+          entityRefs: q.entity?.map(ref => entityRefKey(ref)),
+          allowedEntityRefs,
+        })
+      ).filter(
+        a =>
+          (!q.rule || q.rule.includes(a.alertname)) &&
+          (!q.severity || q.severity.includes(a.severity)) &&
+          (!q.cluster ||
+            a.recordIds.some(id => q.cluster!.includes(clusterOf(id)))),
+      );
     }
     res.json(body);
   });

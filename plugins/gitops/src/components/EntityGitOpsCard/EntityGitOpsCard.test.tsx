@@ -366,4 +366,34 @@ describe('EntityGitOpsCard', () => {
     ).toBeInTheDocument();
     expect(screen.queryByText(/pending one/)).not.toBeInTheDocument();
   });
+
+  it('lists alerts firing in Prometheus or Alertmanager with a link to them', async () => {
+    await renderCard(
+      statusOf([record({ health: 'Degraded', compliance: 'NonCompliant' })], {
+        externalAlerts: [
+          {
+            id: 'f1',
+            endpoint: 'alertmanager',
+            origin: 'alertmanager',
+            alertname: 'FluxHelmreleaseFailure',
+            severity: 'warning',
+            summary: 'Flux HelmRelease Failure (instance fleet)',
+            since: minutesAgo(3),
+            url: 'http://alertmanager.example.com/#/alerts?filter=%7Balertname%3D%22FluxHelmreleaseFailure%22%7D',
+            labels: { name: 'podinfo' },
+            recordIds: ['flux|dev|podinfo|Kustomization|podinfo'],
+          },
+        ],
+      }),
+    );
+    expect(screen.getByText('1 firing alert')).toBeInTheDocument();
+    // Backstage's Link adds that an external link opens a new window.
+    const link = screen.getByRole('link', {
+      name: /^FluxHelmreleaseFailure \(warning, alertmanager\): Flux HelmRelease Failure \(instance fleet\)/,
+    });
+    expect(link).toHaveAttribute(
+      'href',
+      'http://alertmanager.example.com/#/alerts?filter=%7Balertname%3D%22FluxHelmreleaseFailure%22%7D',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import {
   EmptyState,
   InfoCard,
+  Link,
   MissingAnnotationEmptyState,
   Progress,
   ResponseErrorPanel,
@@ -52,9 +53,24 @@ function Summary(props: { status: EntityStatusResponse }) {
   );
 }
 
-/** Firing alerts about the entity's objects, worst first, in words. */
+/** Firing alerts about the entity's objects (built-in rules, then Prometheus / Alertmanager), in words. */
 function FiringAlerts(props: { status: EntityStatusResponse }) {
-  const firing = (props.status.alerts ?? []).filter(a => a.status === 'firing');
+  const firing = [
+    ...(props.status.alerts ?? [])
+      .filter(a => a.status === 'firing')
+      .map(a => ({
+        key: a.id,
+        text: `${a.rule} (${a.severity}): ${a.summary}`,
+        since: a.firedAt,
+        url: undefined as string | undefined,
+      })),
+    ...(props.status.externalAlerts ?? []).map(a => ({
+      key: `${a.endpoint}:${a.id}`,
+      text: `${a.alertname} (${a.severity}, ${a.endpoint}): ${a.summary}`,
+      since: a.since,
+      url: a.url,
+    })),
+  ];
   if (!firing.length) return null;
   return (
     <Box mb={1} role="status" aria-label="Firing alerts">
@@ -67,9 +83,9 @@ function FiringAlerts(props: { status: EntityStatusResponse }) {
         />
       </Typography>
       {firing.slice(0, 5).map(a => (
-        <Typography key={a.id} variant="body2">
-          {a.rule} ({a.severity}): {a.summary}
-          {a.firedAt ? ` — since ${formatAge(a.firedAt)}` : ''}
+        <Typography key={a.key} variant="body2">
+          {a.url ? <Link to={a.url}>{a.text}</Link> : a.text}
+          {a.since ? ` — since ${formatAge(a.since)}` : ''}
         </Typography>
       ))}
       {firing.length > 5 && (
