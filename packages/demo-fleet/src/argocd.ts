@@ -86,6 +86,24 @@ export function handleArgoCd(
   path: string,
   query: URLSearchParams,
 ): void {
+  // POST …/applications/<name>/sync starts a sync: answered with the Application, as Argo CD
+  // does; the simulated controller has nothing to change (the scenario drives the state).
+  const sync = /^\/api\/v1\/applications\/([^/]+)\/sync$/.exec(path);
+  if (sync && req.method === 'POST') {
+    req.resume();
+    const name = decodeURIComponent(sync[1]);
+    const appNamespace = query.get('appNamespace');
+    const stored =
+      !appNamespace || appNamespace === ARGOCD_NAMESPACE
+        ? store.get('argoproj.io/applications', ARGOCD_NAMESPACE, name)
+        : undefined;
+    if (!stored) {
+      argoError(res, 404, 5, `applications.argoproj.io "${name}" not found`);
+      return;
+    }
+    sendJson(res, 200, argoJson(stored));
+    return;
+  }
   if (req.method !== 'GET') {
     argoError(res, 405, 12, 'Method Not Allowed');
     return;

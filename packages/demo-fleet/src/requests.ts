@@ -5,6 +5,8 @@ interface Bucket {
   target: string;
   cluster?: string;
   watch: boolean;
+  /** HTTP method (GET unless a client writes: PATCH, POST). */
+  method: string;
   count: number;
 }
 
@@ -17,7 +19,9 @@ export class RequestLog {
   private readonly buckets = new Map<string, Bucket>();
 
   record(r: Omit<Bucket, 'count'>): void {
-    const key = `${r.endpoint}|${r.target}|${r.cluster ?? ''}|${r.watch}`;
+    const key = `${r.endpoint}|${r.target}|${r.cluster ?? ''}|${r.watch}|${
+      r.method
+    }`;
     const bucket = this.buckets.get(key);
     if (bucket) bucket.count++;
     else this.buckets.set(key, { ...r, count: 1 });
@@ -32,6 +36,7 @@ export class RequestLog {
       if (f.endpoint !== undefined && b.endpoint !== f.endpoint) continue;
       if (f.target !== undefined && b.target !== f.target) continue;
       if (f.watch !== undefined && b.watch !== f.watch) continue;
+      if (f.method !== undefined && b.method !== f.method) continue;
       total += b.count;
     }
     return total;

@@ -232,6 +232,7 @@ export function createRequestHandler(rt: FleetRuntime) {
         target: r.target,
         cluster: r.cluster?.name,
         watch,
+        method: req.method ?? 'GET',
       });
 
       if (!(await waitUnlessClosed(req, rt.latencyFor(r.target))))

@@ -100,6 +100,8 @@ export interface RequestFilter {
   /** Fault target: cluster name, 'argocd/main', 'azure' or 'metrics'. */
   target?: string;
   watch?: boolean;
+  /** HTTP method: 'PATCH' counts the writes of actions (reconcile, suspend), 'POST' Argo CD syncs. */
+  method?: string;
 }
 
 /** What the scenario says about one object right now. */

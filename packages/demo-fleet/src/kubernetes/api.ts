@@ -7,7 +7,7 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from './selectors';
-import { ClusterStore, jsonAs } from './store';
+import { ClusterStore, PatchError, jsonAs } from './store';
 import { expiredStatus, serveWatch } from './watch';
 
 export interface KubernetesApiOptions {
@@ -103,7 +103,7 @@ export function handleKubernetes(
   options: KubernetesApiOptions,
 ): void {
   const cluster = store.cluster;
-  if (req.method !== 'GET') {
+  if (req.method !== 'GET' && req.method !== 'PATCH') {
     sendJson(
       res,
       405,
@@ -200,6 +200,23 @@ export function handleKubernetes(
     return;
   }
   const apiVersion = `${group}/${version}`;
+
+  if (req.method === 'PATCH') {
+    if (name === undefined || rest.length === 5) {
+      sendJson(
+        res,
+        405,
+        k8sStatus(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        ),
+      );
+      return;
+    }
+    patchObject(req, res, store, resource, namespace!, name, apiVersion);
+    return;
+  }
 
   if (name !== undefined) {
     const stored = store.get(resource.key, namespace!, name);
@@ -320,4 +337,89 @@ export function handleKubernetes(
       .join(',')}],` +
     `"kind":"${resource.kind}List","metadata":${JSON.stringify(metadata)}}`;
   sendJson(res, 200, body);
+}
+
+const MAX_PATCH_BYTES = 64 * 1024;
+
+/** PATCH of one object with a JSON merge patch (`application/merge-patch+json`), like kubectl. */
+function patchObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ClusterStore,
+  resource: ResourceType,
+  namespace: string,
+  name: string,
+  apiVersion: string,
+) {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+  if (type !== 'application/merge-patch+json') {
+    req.resume();
+    sendJson(
+      res,
+      415,
+      k8sStatus(
+        415,
+        'UnsupportedMediaType',
+        `the demo fleet supports only application/merge-patch+json patches, not "${type}"`,
+      ),
+    );
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_PATCH_BYTES) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (size > MAX_PATCH_BYTES) {
+      sendJson(
+        res,
+        413,
+        k8sStatus(413, 'RequestEntityTooLarge', 'patch too large'),
+      );
+      return;
+    }
+    let patch: unknown;
+    try {
+      patch = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      sendJson(
+        res,
+        400,
+        k8sStatus(400, 'BadRequest', 'the patch is not valid JSON'),
+      );
+      return;
+    }
+    try {
+      const stored = store.patch(resource.key, namespace, name, patch);
+      if (!stored) {
+        sendJson(
+          res,
+          404,
+          k8sStatus(
+            404,
+            'NotFound',
+            `${resource.plural}.${resource.group} "${name}" not found`,
+          ),
+        );
+        return;
+      }
+      sendJson(res, 200, jsonAs(stored, apiVersion));
+    } catch (e) {
+      if (e instanceof PatchError) {
+        sendJson(
+          res,
+          e.statusCode,
+          k8sStatus(
+            e.statusCode,
+            e.statusCode === 422 ? 'Invalid' : 'BadRequest',
+            e.message,
+          ),
+        );
+        return;
+      }
+      throw e;
+    }
+  });
 }
