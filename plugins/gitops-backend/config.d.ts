@@ -102,6 +102,21 @@ export interface Config {
       /** Also collect the clusters of `kubernetes.clusterLocatorMethods` (type config). Default true. */
       useKubernetesPluginClusters?: boolean;
     };
+    /**
+     * Actions on objects from the entity page: reconcile now, suspend / resume. Off by default; each
+     * action also needs the gitops.action.reconcile / gitops.action.suspend permission on the entity,
+     * and the cluster credentials must allow `patch` on the Flux / Argo CD resources.
+     */
+    actions?: {
+      /** Default false. */
+      enabled?: boolean;
+      rateLimit?: {
+        /** Actions one user may ask for per minute (per backend replica). Default 10. */
+        perUserPerMinute?: number;
+        /** Minimum seconds between two actions on the same object. Default 10. */
+        perObjectSeconds?: number;
+      };
+    };
     /** History of the objects' transitions and deployments. */
     history?: {
       /** How long events are kept; a scheduled task deletes older ones hourly. Default 90 days. */

@@ -47,6 +47,7 @@ export const gitopsPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         notifications: notificationService,
         instanceMetadata: coreServices.rootInstanceMetadata,
+        auditor: coreServices.auditor,
       },
       async init({ notifications, instanceMetadata, ...deps }) {
         locked = true;

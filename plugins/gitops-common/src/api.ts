@@ -34,6 +34,30 @@ export interface EntityStatusResponse {
   alerts?: AlertState[];
   /** Alerts firing in a configured Prometheus or Alertmanager that name the entity's objects. */
   externalAlerts?: ExternalAlert[];
+  /** Whether this backend offers actions (`gitops.actions.enabled`); permissions decide who may. */
+  actionsEnabled?: boolean;
+}
+
+/** What an action does: reconcile now, or suspend / resume reconciliation. @public */
+export const GITOPS_ACTIONS = ['reconcile', 'suspend', 'resume'] as const;
+/** @public */
+export type GitOpsAction = (typeof GITOPS_ACTIONS)[number];
+
+/** Body of `POST /entity/{kind}/{namespace}/{name}/actions`. @public */
+export interface ActionRequest {
+  action: GitOpsAction;
+  /** The object (`tool|cluster|namespace|kind|name`), one of the entity's. */
+  recordId: string;
+}
+
+/** Response of `POST /entity/{kind}/{namespace}/{name}/actions`. @public */
+export interface ActionResponse {
+  action: GitOpsAction;
+  recordId: string;
+  /** What was asked of whom, e.g. "requested reconciliation of Kustomization podinfo/podinfo on dev". */
+  message: string;
+  /** When it was asked (ISO). The next collection shows the result. */
+  at: string;
 }
 
 /** Response of `GET /alerts`. @public */

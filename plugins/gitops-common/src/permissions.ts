@@ -14,8 +14,27 @@ export const gitopsDeploymentsReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Ask the tool to reconcile an entity's object now (Flux: `reconcile.fluxcd.io/requestedAt`; Argo
+ * CD: sync). Only when `gitops.actions.enabled`. @public
+ */
+export const gitopsActionReconcilePermission = createPermission({
+  name: 'gitops.action.reconcile',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Suspend or resume an entity's Flux object (`spec.suspend`). Only when `gitops.actions.enabled`. @public */
+export const gitopsActionSuspendPermission = createPermission({
+  name: 'gitops.action.suspend',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** @public */
 export const gitopsPermissions = [
   gitopsEntityReadPermission,
   gitopsDeploymentsReadPermission,
+  gitopsActionReconcilePermission,
+  gitopsActionSuspendPermission,
 ];

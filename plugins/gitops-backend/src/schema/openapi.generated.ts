@@ -160,6 +160,70 @@ export const spec = {
         },
       },
     },
+    '/entity/{kind}/{namespace}/{name}/actions': {
+      post: {
+        operationId: 'PostEntityAction',
+        description:
+          "Asks the tool to act on one of the entity's objects: reconcile now (Flux requestedAt annotation, Argo CD sync or refresh) or suspend / resume (Flux spec.suspend). Only when gitops.actions.enabled; needs gitops.action.reconcile or gitops.action.suspend on the entity; audited and rate-limited. The result shows in the next collection.",
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ActionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'The action was asked for.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ActionResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '429': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '503': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/deployments': {
       get: {
         operationId: 'GetDeployments',
@@ -858,6 +922,42 @@ export const spec = {
         required: ['alerts'],
         additionalProperties: false,
       },
+      ActionRequest: {
+        type: 'object',
+        properties: {
+          action: {
+            type: 'string',
+            enum: ['reconcile', 'suspend', 'resume'],
+          },
+          recordId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2048,
+          },
+        },
+        required: ['action', 'recordId'],
+        additionalProperties: false,
+      },
+      ActionResponse: {
+        type: 'object',
+        properties: {
+          action: {
+            type: 'string',
+            enum: ['reconcile', 'suspend', 'resume'],
+          },
+          recordId: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+          },
+        },
+        required: ['action', 'recordId', 'message', 'at'],
+        additionalProperties: false,
+      },
       HistoryValues: {
         type: 'object',
         properties: {
@@ -1551,6 +1651,9 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/ExternalAlert',
             },
+          },
+          actionsEnabled: {
+            type: 'boolean',
           },
         },
         required: [

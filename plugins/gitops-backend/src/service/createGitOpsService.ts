@@ -1,4 +1,5 @@
 import type {
+  AuditorService,
   AuthService,
   DatabaseService,
   HttpAuthService,
@@ -27,6 +28,9 @@ import {
   readExternalAlertEndpoints,
 } from '../alerts/external';
 import { readHistoryConfig } from '../history/config';
+import { readActionsConfig } from '../actions/config';
+import { GitOpsActions } from '../actions/GitOpsActions';
+import { ActionRateLimiter } from '../actions/rateLimit';
 
 /** Wires config, store, sources, the scheduled collector and the router together. */
 export async function createGitOpsService(deps: {
@@ -42,11 +46,13 @@ export async function createGitOpsService(deps: {
   /** Present when alert transitions should notify the entities' owners. */
   notifications?: NotificationService;
   extraSources: GitOpsSource[];
+  auditor: AuditorService;
 }) {
   const { config, logger, scheduler } = deps;
   const clusters = new ClusterDirectory(readClusters(config));
   const collection = readCollectionConfig(config);
   const history = readHistoryConfig(config);
+  const actionsConfig = readActionsConfig(config);
   const store = await GitOpsStore.create({ database: deps.database });
 
   const argocdInstances = readArgoCdInstances(config);
@@ -173,6 +179,16 @@ export async function createGitOpsService(deps: {
     clusters,
     alerts: alerting?.alerts,
     externalAlerts: externalAlertStore,
+    actions: actionsConfig.enabled
+      ? {
+          executor: new GitOpsActions({
+            clusters,
+            requestTimeoutMs: collection.requestTimeoutMs,
+          }),
+          limiter: new ActionRateLimiter(actionsConfig),
+          auditor: deps.auditor,
+        }
+      : undefined,
     historyRetentionDays: Math.round(history.retentionMs / 86_400_000),
   });
 }

@@ -91,4 +91,16 @@ describe('GET /entity/{kind}/{namespace}/{name}/history', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(missing.status).toBe(404);
   });
+
+  it('refuses actions when they are turned off (the default)', async () => {
+    const res = await request(await app(AuthorizeResult.ALLOW))
+      .post('/entity/component/default/apps/actions')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        action: 'reconcile',
+        recordId: 'flux|dev|flux-system|Kustomization|apps',
+      });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('gitops.actions.enabled');
+  });
 });

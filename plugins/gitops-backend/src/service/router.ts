@@ -1,4 +1,5 @@
 import type {
+  AuditorService,
   BackstageCredentials,
   HttpAuthService,
   PermissionsService,
@@ -8,8 +9,11 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  gitopsActionReconcilePermission,
+  gitopsActionSuspendPermission,
   gitopsDeploymentsReadPermission,
   gitopsEntityReadPermission,
+  type ActionResponse,
   hasGitOpsAnnotation,
   SELECTING_ANNOTATIONS,
   summarize,
@@ -31,6 +35,8 @@ import { createOpenApiRouter } from '../schema/openapi.generated';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertStore } from '../alerts';
 import type { ExternalAlertStore } from '../store/ExternalAlertStore';
+import type { GitOpsActions } from '../actions/GitOpsActions';
+import type { ActionRateLimiter } from '../actions/rateLimit';
 import { recordId } from '../merge/identity';
 import { visibleEntityRefs } from './visibility';
 
@@ -44,6 +50,12 @@ export interface RouterOptions {
   alerts?: AlertStore;
   /** Alerts read from configured Prometheus / Alertmanager endpoints. */
   externalAlerts?: Pick<ExternalAlertStore, 'list'>;
+  /** Present when `gitops.actions.enabled`: carries out actions, rate-limited, audited. */
+  actions?: {
+    executor: Pick<GitOpsActions, 'check' | 'perform'>;
+    limiter: ActionRateLimiter;
+    auditor: AuditorService;
+  };
   /** How many days of history the store keeps (shown with the history; default 90). */
   historyRetentionDays?: number;
 }
@@ -66,6 +78,7 @@ export async function createRouter(
     clusters,
     alerts,
     externalAlerts,
+    actions,
     historyRetentionDays = 90,
   } = options;
   const router = await createOpenApiRouter();
@@ -214,8 +227,85 @@ export async function createRouter(
               allowedEntityRefs: scope,
             })
           : undefined,
+      actionsEnabled: !!actions,
     };
     res.json(body);
+  });
+
+  router.post('/entity/:kind/:namespace/:name/actions', async (req, res) => {
+    // Only people act (a service token has no owner to audit or rate-limit).
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { action, recordId: wanted } = req.body;
+    const entity = `${req.params.kind}:${req.params.namespace}/${req.params.name}`;
+    if (!actions) {
+      throw new NotAllowedError(
+        'GitOps actions are turned off in this Backstage (gitops.actions.enabled)',
+      );
+    }
+    const event = await actions.auditor.createEvent({
+      eventId: 'gitops-action',
+      severityLevel: 'medium',
+      request: req,
+      meta: { action, entity, recordId: wanted },
+    });
+    try {
+      const { entityRef, scope, aggregate } = await resolveEntity(
+        credentials,
+        req.params,
+      );
+      if (aggregate) {
+        throw new InputError(
+          `act on the component or resource the object belongs to, not on ${entityRef}`,
+        );
+      }
+      const permission =
+        action === 'reconcile'
+          ? gitopsActionReconcilePermission
+          : gitopsActionSuspendPermission;
+      const [decision] = await permissions.authorize(
+        [{ permission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `Not allowed to ${action} the GitOps objects of ${entityRef} (${permission.name})`,
+        );
+      }
+      // Only an object of this entity: the id names no URL, it selects one of the entity's records.
+      const row = (await store.listEntityRecords(scope)).find(
+        r => recordId(r.record) === wanted,
+      );
+      if (!row) {
+        throw new NotFoundError(`${entityRef} has no GitOps object ${wanted}`);
+      }
+      actions.executor.check(row.record, action);
+      const user = credentials.principal.userEntityRef;
+      const allowed = actions.limiter.take(user, wanted);
+      if (!allowed.ok) {
+        const seconds = Math.ceil(allowed.retryAfterMs / 1000);
+        await event.fail({
+          error: new Error(`rate limited: ${allowed.reason}`),
+        });
+        res.setHeader('Retry-After', String(seconds));
+        res.status(429).json({
+          error: {
+            name: 'TooManyRequestsError',
+            message: `Too many actions: ${allowed.reason}; try again in ${seconds} s`,
+          },
+          request: { method: req.method, url: req.originalUrl },
+          response: { statusCode: 429 },
+        });
+        return;
+      }
+      const at = new Date().toISOString();
+      const message = await actions.executor.perform(row.record, action, at);
+      await event.success({ meta: { message } });
+      const body: ActionResponse = { action, recordId: wanted, message, at };
+      res.status(202).json(body);
+    } catch (e) {
+      await event.fail({ error: e as Error });
+      throw e;
+    }
   });
 
   router.get('/entity/:kind/:namespace/:name/history', async (req, res) => {
