@@ -182,3 +182,8 @@ export interface GitOpsRecord extends ObjectIdentity {
    */
   entityRefs?: string[];
 }
+
+/** The id of an object's record: `tool|cluster|namespace|kind|name` (unique per object). @public */
+export function gitopsRecordId(r: ObjectIdentity): string {
+  return [r.tool, r.cluster, r.namespace, r.kind, r.name].join('|');
+}

@@ -3,6 +3,7 @@
  * healthy Flux Kustomization; their state follows the documented model (deriveState) unless set.
  */
 import type { ReactElement } from 'react';
+import type { ApiRef } from '@backstage/core-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
@@ -120,6 +121,8 @@ export async function renderWithStatus(
   status: EntityStatusResponse | Error,
   entity: Entity = componentEntity,
   history: Partial<GitOpsApi> = emptyHistory,
+  /** More APIs for the page (e.g. the permission API). */
+  extraApis: ReadonlyArray<readonly [ApiRef<any>, unknown]> = [],
 ) {
   const api: Partial<GitOpsApi> = {
     ...emptyHistory,
@@ -130,7 +133,7 @@ export async function renderWithStatus(
     },
   };
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+    <TestApiProvider apis={[[gitopsApiRef, api], ...extraApis] as any}>
       <EntityProvider entity={entity}>{ui}</EntityProvider>
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },

@@ -6,6 +6,8 @@ import {
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type {
+  ActionRequest,
+  ActionResponse,
   AlertsResponse,
   AlertStatus,
   ClustersResponse,
@@ -53,6 +55,11 @@ export interface GitOpsApi {
     request?: HistoryRequest,
   ): Promise<EntityHistoryResponse>;
   getAlerts(request: AlertsRequest): Promise<AlertsResponse>;
+  /** Reconcile now, suspend or resume one of the entity's objects (when the backend allows actions). */
+  runAction(
+    entity: CompoundEntityRef,
+    request: ActionRequest,
+  ): Promise<ActionResponse>;
 }
 
 /** @public */
@@ -95,6 +102,23 @@ export class GitOpsClient implements GitOpsApi {
     if (request.before) params.set('before', request.before);
     if (request.limit !== undefined) params.set('limit', String(request.limit));
     return this.get(`${entityPath(entity)}/history?${params}`);
+  }
+
+  async runAction(
+    entity: CompoundEntityRef,
+    request: ActionRequest,
+  ): Promise<ActionResponse> {
+    const base = await this.options.discoveryApi.getBaseUrl('gitops');
+    const response = await this.options.fetchApi.fetch(
+      `${base}${entityPath(entity)}/actions`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      },
+    );
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as ActionResponse;
   }
 
   getAlerts(request: AlertsRequest): Promise<AlertsResponse> {

@@ -5,7 +5,6 @@ import {
   Link,
   MissingAnnotationEmptyState,
   Progress,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
@@ -23,6 +22,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { aggregateKind } from '../aggregate';
 import { EnvironmentMatrix } from '../EnvironmentMatrix/EnvironmentMatrix';
+import { GitOpsErrorPanel } from '../GitOpsErrorPanel';
 import { formatAge, toolLabel } from '../format';
 import { groupRecords, hasEntityRefs, leadRecord } from '../groups';
 import { RevisionLink } from '../RevisionLink';
@@ -247,7 +247,7 @@ export function EntityGitOpsCard() {
   return (
     <InfoCard title="GitOps status">
       {loading && !value && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
+      {error && <GitOpsErrorPanel error={error} />}
       {value && <GitOpsStatusCardContent status={value} />}
     </InfoCard>
   );

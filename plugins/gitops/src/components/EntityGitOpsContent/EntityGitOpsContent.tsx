@@ -1,9 +1,5 @@
 import { useMemo, useState } from 'react';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import type { EntityStatusResponse } from '@gitops-status/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -19,6 +15,8 @@ import { ObjectFilters } from '../ObjectFilters/ObjectFilters';
 import { ObjectsSection } from '../ObjectsSection/ObjectsSection';
 import { SourceHealthList } from '../SourceHealthList/SourceHealthList';
 import { useEntityGitOpsStatus } from '../useEntityGitOpsStatus';
+import { GitOpsActionsContext } from '../ObjectActions/ObjectActions';
+import { GitOpsErrorPanel } from '../GitOpsErrorPanel';
 import { EntityGitOpsHistory } from '../EntityHistory/EntityGitOpsHistory';
 
 /**
@@ -63,20 +61,32 @@ export function GitOpsObjectsTable(props: { status: EntityStatusResponse }) {
 
 /** The GitOps tab of an entity page. @public */
 export function EntityGitOpsContent() {
-  const { value, loading, error } = useEntityGitOpsStatus();
+  const { value, loading, error, retry } = useEntityGitOpsStatus();
+  const actions = useMemo(
+    () =>
+      value && {
+        // On a System or Group page, act on the member's own page.
+        enabled: !!value.actionsEnabled && !hasEntityRefs(value.records),
+        entityRef: value.entityRef,
+        refresh: retry,
+      },
+    [value, retry],
+  );
   if (loading && !value) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error) return <GitOpsErrorPanel error={error} />;
   if (!value) return null;
   return (
-    <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
-      <GitOpsStatusCardContent status={value} />
-      {value.records.length > 0 && <GitOpsObjectsTable status={value} />}
-      {value.emptyReason !== 'no-annotation' && <EntityGitOpsHistory />}
-      {value.sources.length > 0 && (
-        <InfoCard title="Sources">
-          <SourceHealthList sources={value.sources} />
-        </InfoCard>
-      )}
-    </Box>
+    <GitOpsActionsContext.Provider value={actions}>
+      <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
+        <GitOpsStatusCardContent status={value} />
+        {value.records.length > 0 && <GitOpsObjectsTable status={value} />}
+        {value.emptyReason !== 'no-annotation' && <EntityGitOpsHistory />}
+        {value.sources.length > 0 && (
+          <InfoCard title="Sources">
+            <SourceHealthList sources={value.sources} />
+          </InfoCard>
+        )}
+      </Box>
+    </GitOpsActionsContext.Provider>
   );
 }

@@ -1,8 +1,4 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import {
   shortRevision,
   type AlertEvent,
@@ -20,6 +16,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { GitOpsErrorPanel } from '../GitOpsErrorPanel';
 import { formatAge, formatDuration, formatTime } from '../format';
 import { StateLabel, stateLabel } from '../StateLabel/StateLabel';
 import { useEntityGitOpsHistory } from './useEntityGitOpsHistory';
@@ -215,7 +212,7 @@ function AlertHistory(props: { alerts: AlertState[]; events: AlertEvent[] }) {
 export function EntityGitOpsHistory() {
   const h = useEntityGitOpsHistory();
   if (h.loading) return <Progress />;
-  if (h.error) return <ResponseErrorPanel error={h.error} />;
+  if (h.error) return <GitOpsErrorPanel error={h.error} />;
   const kept = h.retentionDays
     ? ` History is kept ${h.retentionDays} days.`
     : '';

@@ -13,6 +13,12 @@ import type { RecordIndex } from '../DependencyChain/dependencies';
 import { ExternalLinks, isSafeLink } from '../ExternalLinks/ExternalLinks';
 import { formatAge, formatTime } from '../format';
 import { ObjectMessage } from '../ObjectMessage/ObjectMessage';
+import {
+  applicableActions,
+  GitOpsActionsContext,
+  ObjectActions,
+} from '../ObjectActions/ObjectActions';
+import { useContext } from 'react';
 
 const useStyles = makeStyles(theme => ({
   section: { marginBottom: theme.spacing(2) },
@@ -126,8 +132,14 @@ export function ObjectDetail(props: {
   const classes = useStyles();
   const label = `${record.kind} ${record.namespace}/${record.name}`;
   const { operation } = record;
+  const actions = useContext(GitOpsActionsContext);
   return (
     <Box py={1}>
+      {actions?.enabled && applicableActions(record).length > 0 && (
+        <Section title="Actions">
+          <ObjectActions record={record} />
+        </Section>
+      )}
       <Section title="Conditions">
         <Conditions record={record} label={label} />
       </Section>

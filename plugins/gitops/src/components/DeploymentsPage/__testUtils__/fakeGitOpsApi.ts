@@ -174,6 +174,9 @@ export function fakeGitOpsApi(rows: readonly DeploymentRow[]) {
     async getAlerts() {
       throw new Error('not used');
     },
+    async runAction() {
+      throw new Error('not used');
+    },
     async getClusters() {
       return { clusters: [] };
     },
