@@ -4,6 +4,8 @@ import {
   type GitOpsRecord,
   type SourceType,
 } from '@gitops-status/plugin-gitops-common';
+import { MAX_LINKS, MAX_MERGED_CONDITIONS } from '../normalize/limits';
+import { droppedNote, joinMessages } from '../normalize/text';
 
 /** Precedence when sources disagree: what the cluster API says beats what metrics say. */
 export const SOURCE_PRECEDENCE: readonly SourceType[] = [
@@ -80,20 +82,27 @@ export function mergeObservations(observations: GitOpsRecord[]): GitOpsRecord {
   // Conditions are unioned by type (the better source wins a type both report), so what only one
   // source knows — e.g. Azure's Flux extension state on a FluxConfig — is not lost.
   const conditionTypes = new Set(merged.conditions.map(c => c.type));
-  merged.conditions = [...merged.conditions];
+  const conditions = [...merged.conditions];
   for (const other of rest) {
     for (const c of other.conditions) {
       if (!conditionTypes.has(c.type)) {
         conditionTypes.add(c.type);
-        merged.conditions.push(c);
+        conditions.push(c);
       }
     }
   }
+  merged.conditions = conditions.slice(0, MAX_MERGED_CONDITIONS);
+  const dropped = droppedNote(
+    'conditions',
+    conditions.length,
+    MAX_MERGED_CONDITIONS,
+  );
+  if (dropped) merged.message = joinMessages(merged.message, dropped);
 
   merged.sources = SOURCE_PRECEDENCE.filter(s =>
     ordered.some(o => o.sources.includes(s)),
   );
-  merged.links = dedupeLinks(ordered.flatMap(o => o.links));
+  merged.links = dedupeLinks(ordered.flatMap(o => o.links)).slice(0, MAX_LINKS);
   merged.observedAt =
     ordered
       .map(o => o.observedAt)

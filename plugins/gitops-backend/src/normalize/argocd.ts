@@ -24,8 +24,8 @@ import {
   int,
   isoTime,
   list,
+  readLabels,
   str,
-  stringMap,
   type RawObject,
 } from './raw';
 import {
@@ -36,19 +36,20 @@ import {
   newestFirst,
   repositoryLink,
 } from './record';
+import { MAX_APP_SOURCES, MAX_CONDITIONS, MAX_NAME_LENGTH } from './limits';
 import {
   describeRaw,
+  droppedNote,
   joinMessages,
-  MAX_URL_BYTES,
   shortText,
   text,
+  unknownCluster,
+  urlText,
 } from './text';
 import type { NormalizeContext } from './types';
 
 /** Where Argo CD is usually installed; the REST API of old versions omits metadata.namespace. */
 export const DEFAULT_ARGOCD_NAMESPACE = 'argocd';
-const MAX_CONDITIONS = 32;
-const MAX_SOURCES = 16;
 
 /** Operation phases that mean the last sync did not go through (Argo CD notifications' on-sync-failed). */
 const FAILED_PHASES = new Set(['Failed', 'Error']);
@@ -111,8 +112,8 @@ export function normalizeApplication(
   const running = lastOp?.phase === 'Running' || (!!requested && !deleting);
   const compliance = complianceOf({ deleting, health, failing, running, sync });
 
-  const rev = revisionOf(spec, status, sync);
-  const conditions = conditionsOf(status);
+  const rev = revisionOf(spec, status, sync, notes);
+  const conditions = conditionsOf(status, notes);
   const why = reasonOf({
     deleting,
     reportedHealth,
@@ -140,7 +141,7 @@ export function normalizeApplication(
     message: joinMessages(why.message, rev.sourcesNote, ...notes),
     conditions,
     dependsOn: [],
-    labels: stringMap(metadata?.labels),
+    labels: readLabels(metadata?.labels, notes),
     instance: shortText(ctx.argocdInstance),
     project: shortText(spec?.project) ?? 'default',
     operation,
@@ -201,22 +202,26 @@ function operationStateOf(
   });
 }
 
-function conditionsOf(status: RawObject | undefined): Condition[] {
+function conditionsOf(
+  status: RawObject | undefined,
+  notes: string[],
+): Condition[] {
+  const entries = list(status?.conditions);
+  const dropped = droppedNote('conditions', entries.length, MAX_CONDITIONS);
+  if (dropped) notes.push(dropped);
   // Argo CD conditions have no status: being listed means the condition holds.
-  return list(status?.conditions)
-    .slice(0, MAX_CONDITIONS)
-    .flatMap(c => {
-      const type = shortText(field(c, 'type'));
-      if (!type) return [];
-      return [
-        compact({
-          type,
-          status: 'True' as const,
-          message: text(field(c, 'message')),
-          lastTransitionTime: isoTime(field(c, 'lastTransitionTime')),
-        }),
-      ];
-    });
+  return entries.slice(0, MAX_CONDITIONS).flatMap(c => {
+    const type = shortText(field(c, 'type'));
+    if (!type) return [];
+    return [
+      compact({
+        type,
+        status: 'True' as const,
+        message: text(field(c, 'message')),
+        lastTransitionTime: isoTime(field(c, 'lastTransitionTime')),
+      }),
+    ];
+  });
 }
 
 function reasonOf(a: {
@@ -280,7 +285,7 @@ function destinationCluster(
   } catch {
     resolved = undefined; // a resolver bug must not lose the record
   }
-  return shortText(resolved) ?? `unknown:${server ?? name ?? 'no-destination'}`;
+  return text(resolved, MAX_NAME_LENGTH) ?? unknownCluster(server ?? name);
 }
 
 function appLink(
@@ -295,11 +300,11 @@ function appLink(
   return [{ type: 'argocd', title: 'Argo CD', url }];
 }
 
-function readSource(value: unknown): AppSource | undefined {
+function readSource(value: unknown, notes: string[]): AppSource | undefined {
   const o = asObject(value);
   if (!o) return undefined;
   return {
-    repoURL: text(o.repoURL, MAX_URL_BYTES),
+    repoURL: urlText(o.repoURL, 'repoURL', notes),
     targetRevision: shortText(o.targetRevision),
     chart: shortText(o.chart),
   };
@@ -332,15 +337,19 @@ function revisionOf(
   spec: RawObject | undefined,
   status: RawObject | undefined,
   sync: SyncStatus,
+  notes: string[],
 ) {
-  const many = list(spec?.sources)
-    .slice(0, MAX_SOURCES)
-    .map(readSource)
+  const declared = list(spec?.sources);
+  const dropped = droppedNote('sources', declared.length, MAX_APP_SOURCES);
+  if (dropped) notes.push(dropped);
+  const many = declared
+    .slice(0, MAX_APP_SOURCES)
+    .map(s => readSource(s, notes))
     .filter((s): s is AppSource => !!s);
   const multi = many.length > 0;
   const sources = multi
     ? many
-    : [readSource(spec?.source)].filter((s): s is AppSource => !!s);
+    : [readSource(spec?.source, notes)].filter((s): s is AppSource => !!s);
   const targets = multi
     ? list(field(status, 'sync', 'revisions')).map(r => shortText(r))
     : [shortText(field(status, 'sync', 'revision'))];

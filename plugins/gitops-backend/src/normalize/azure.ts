@@ -23,8 +23,8 @@ import {
   list,
   newest,
   isoTime,
+  readLabels,
   str,
-  stringMap,
   type RawObject,
 } from './raw';
 import {
@@ -34,12 +34,16 @@ import {
   httpsUrl,
   repositoryLink,
 } from './record';
+import { MAX_NAME_LENGTH, MAX_OBJECT_STATUSES, MAX_URL_BYTES } from './limits';
 import {
   describeRaw,
+  droppedNote,
+  hasControlCharacters,
   joinMessages,
-  MAX_URL_BYTES,
   shortText,
   text,
+  urlText,
+  utf8Length,
 } from './text';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
 
@@ -48,7 +52,6 @@ export const FLUX_CONFIGURATION_TYPE =
 export const EXTENSION_TYPE = 'microsoft.kubernetesconfiguration/extensions';
 /** Azure's CLI creates Flux configurations in `default` unless told otherwise. */
 const DEFAULT_NAMESPACE = 'default';
-const MAX_STATUSES = 64;
 
 /**
  * A property by name, ignoring case: Resource Graph returns extension properties PascalCase
@@ -138,9 +141,9 @@ export function normalizeFluxConfiguration(
       error: `FluxConfiguration: not an object: ${describeRaw(arm)}`,
     };
   }
-  const name = shortText(prop(o, 'name'));
+  const name = str(prop(o, 'name'));
   const props = asObject(prop(o, 'properties'));
-  const namespace = shortText(prop(props, 'namespace')) ?? DEFAULT_NAMESPACE;
+  const namespace = str(prop(props, 'namespace')) ?? DEFAULT_NAMESPACE;
   const label = { kind: 'FluxConfiguration', namespace, name };
   const type = str(prop(o, 'type'));
   if (type && type.toLowerCase() !== FLUX_CONFIGURATION_TYPE) {
@@ -152,6 +155,15 @@ export function normalizeFluxConfiguration(
     );
   }
   if (!name) return reject(label, 'name missing');
+  if (name.length > MAX_NAME_LENGTH || namespace.length > MAX_NAME_LENGTH) {
+    return reject(
+      label,
+      `name or namespace longer than ${MAX_NAME_LENGTH} characters`,
+    );
+  }
+  if (hasControlCharacters(name) || hasControlCharacters(namespace)) {
+    return reject(label, 'name or namespace contains control characters');
+  }
   if (!props) return reject(label, 'properties missing');
   const id = str(prop(o, 'id'));
   return {
@@ -175,12 +187,9 @@ export function normalizeFluxConfigObject(
   const view: RawObject = { ...asObject(obj.spec), ...asObject(obj.status) };
   const deleting = str(asObject(obj.metadata)?.deletionTimestamp) !== undefined;
   if (deleting) view.provisioningState = 'Deleting';
-  return fluxConfigRecord(
-    view,
-    { ...id, labels: stringMap(asObject(obj.metadata)?.labels) },
-    ctx,
-    [],
-  );
+  const notes: string[] = [];
+  const labels = readLabels(asObject(obj.metadata)?.labels, notes);
+  return fluxConfigRecord(view, { ...id, labels }, ctx, [], notes);
 }
 
 function fluxConfigRecord(
@@ -188,8 +197,8 @@ function fluxConfigRecord(
   id: { namespace: string; name: string; labels: Record<string, string> },
   ctx: NormalizeContext,
   extraLinks: Link[],
+  notes: string[] = [],
 ): GitOpsRecord {
-  const notes: string[] = [];
   const suspended = prop(props, 'suspend') === true;
   const reported = complianceOf(
     prop(props, 'complianceState'),
@@ -229,7 +238,7 @@ function fluxConfigRecord(
     .filter(c => c.status === 'False' && c.message)
     .map(c => `${c.type}: ${c.message}`);
 
-  const source = sourceOf(props);
+  const source = sourceOf(props, notes);
   const applied = shortText(prop(props, 'sourceSyncedCommitId'));
   const parsed = parseRevision(applied);
   const isGit = source.kind === 'gitrepository';
@@ -275,7 +284,10 @@ function fluxConfigRecord(
   });
 }
 
-function sourceOf(props: RawObject): {
+function sourceOf(
+  props: RawObject,
+  notes: string[],
+): {
   kind?: string;
   url?: string;
   ref?: string;
@@ -294,7 +306,7 @@ function sourceOf(props: RawObject): {
   const ref = asObject(prop(body, 'repositoryRef'));
   return {
     kind,
-    url: text(prop(body, 'url'), MAX_URL_BYTES),
+    url: urlText(prop(body, 'url'), 'source URL', notes),
     ref: shortText(prop(ref, 'branch')) ?? shortText(prop(ref, 'tag')),
   };
 }
@@ -304,37 +316,44 @@ function sourceOf(props: RawObject): {
  * True when Azure counts it Compliant, False when Non-Compliant, with its Ready message.
  */
 function objectStatuses(value: unknown, notes: string[]): Condition[] {
-  return list(value)
-    .slice(0, MAX_STATUSES)
-    .flatMap(s => {
-      const name = shortText(prop(s, 'name'));
-      if (!name) return [];
-      const kind = shortText(prop(s, 'kind'));
-      const namespace = shortText(prop(s, 'namespace'));
-      const type = [kind, namespace, name].filter(Boolean).join('/');
-      const raw = prop(s, 'complianceState');
-      const c = complianceOf(raw, notes, `${type} complianceState`);
-      const ready = findCondition(
-        readConditions(prop(s, 'statusConditions')).conditions,
-        'Ready',
-      );
-      return [
-        compact<Condition>({
-          type: shortText(type) ?? name,
-          status: CONDITION_BY_COMPLIANCE[c],
-          reason: shortText(raw),
-          message: ready?.message,
-          lastTransitionTime: ready?.lastTransitionTime,
-        }),
-      ];
-    });
+  const entries = list(value);
+  const dropped = droppedNote(
+    'object statuses',
+    entries.length,
+    MAX_OBJECT_STATUSES,
+  );
+  if (dropped) notes.push(dropped);
+  return entries.slice(0, MAX_OBJECT_STATUSES).flatMap(s => {
+    const name = shortText(prop(s, 'name'));
+    if (!name) return [];
+    const kind = shortText(prop(s, 'kind'));
+    const namespace = shortText(prop(s, 'namespace'));
+    const type = [kind, namespace, name].filter(Boolean).join('/');
+    const raw = prop(s, 'complianceState');
+    const c = complianceOf(raw, notes, `${type} complianceState`);
+    const ready = findCondition(
+      readConditions(prop(s, 'statusConditions')).conditions,
+      'Ready',
+    );
+    return [
+      compact<Condition>({
+        type: shortText(type) ?? name,
+        status: CONDITION_BY_COMPLIANCE[c],
+        reason: shortText(raw),
+        message: ready?.message,
+        lastTransitionTime: ready?.lastTransitionTime,
+      }),
+    ];
+  });
 }
 
 /** The Azure portal blade of a resource; only for well-formed ARM ids. */
 function portalLink(id: string | undefined): Link[] {
   if (!id || !/^\/subscriptions\/[\w\-.()/]+$/i.test(id)) return [];
   const url = httpsUrl(`https://portal.azure.com/#@/resource${id}`);
-  return url ? [{ type: 'azure-portal', title: 'Azure portal', url }] : [];
+  return url && utf8Length(url) <= MAX_URL_BYTES
+    ? [{ type: 'azure-portal', title: 'Azure portal', url }]
+    : [];
 }
 
 /** The `microsoft.flux` cluster extension, as far as alerts and the clusters page need it. */
@@ -385,9 +404,15 @@ export function normalizeFluxExtension(row: unknown): FluxExtensionResult {
   }
   // Dashboard-style projections put the properties at the top level.
   const props = asObject(prop(o, 'properties')) ?? o;
-  const id = str(prop(o, 'id'));
+  // ARM ids are a few hundred bytes; a longer one is not an id to link to or match clusters by.
+  const rawId = str(prop(o, 'id'));
+  const id =
+    rawId && utf8Length(rawId) <= MAX_URL_BYTES && !hasControlCharacters(rawId)
+      ? rawId
+      : undefined;
   const name =
-    shortText(prop(o, 'name')) ?? id?.split('/').filter(Boolean).pop();
+    shortText(prop(o, 'name')) ??
+    shortText(id?.split('/').filter(Boolean).pop());
   const extensionType = shortText(prop(props, 'extensionType'));
   if (!name) return { ok: false, error: 'extension: name missing' };
   if (extensionType && extensionType.toLowerCase() !== 'microsoft.flux') {

@@ -1,10 +1,8 @@
 import type { Condition } from '@gitops-status/plugin-gitops-common';
 import { asObject, int, isoTime, list } from './raw';
 import { compact } from './record';
-import { describeRaw, shortText, text } from './text';
-
-/** Kubernetes objects carry a handful of conditions; more than this is garbage, not status. */
-const MAX_CONDITIONS = 32;
+import { MAX_CONDITIONS } from './limits';
+import { describeRaw, droppedNote, shortText, text } from './text';
 
 export interface ReadConditions {
   conditions: Condition[];
@@ -22,7 +20,10 @@ export function readConditions(value: unknown): ReadConditions {
   const conditions: Condition[] = [];
   const malformed = new Set<string>();
   const notes: string[] = [];
-  for (const entry of list(value).slice(0, MAX_CONDITIONS)) {
+  const entries = list(value);
+  const dropped = droppedNote('conditions', entries.length, MAX_CONDITIONS);
+  if (dropped) notes.push(dropped);
+  for (const entry of entries.slice(0, MAX_CONDITIONS)) {
     const c = asObject(entry);
     const type = shortText(c?.type);
     if (!c || !type) continue;

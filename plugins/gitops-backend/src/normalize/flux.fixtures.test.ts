@@ -7,13 +7,7 @@ import {
   parseRevision,
   type GitOpsRecord,
 } from '@gitops-status/plugin-gitops-common';
-import {
-  normalizeObject,
-  sourceRefOf,
-  FLUX_KIND_GROUPS,
-  type FluxKind,
-} from '.';
-import { parseDescribeStatus } from './__testUtils__/describe';
+import { normalizeObject, sourceRefOf, FLUX_KIND_GROUPS } from '.';
 import {
   claimsFromFileName,
   conditionIn,
@@ -23,6 +17,7 @@ import {
   type ExpectedVerdict,
 } from './__testUtils__/fluxExpectations';
 import {
+  fluxDocsObject,
   listFixtures,
   normalizeOk,
   parseTable,
@@ -140,45 +135,6 @@ describe('Argo CD Flux health checks (argo-cd resource_customizations/*_health_t
   }
 });
 
-/** Kind and apiVersion from a controller-docs file name: `gitrepository_v1_…`, `v2beta1_…`. */
-function typeFromFileName(
-  dir: string,
-  file: string,
-): { kind: FluxKind; apiVersion: string } {
-  const tokens = file.split('_');
-  const byPrefix: Record<string, FluxKind> = {
-    gitrepository: 'GitRepository',
-    ocirepository: 'OCIRepository',
-    helmrepository: 'HelmRepository',
-    helmchart: 'HelmChart',
-    bucket: 'Bucket',
-  };
-  const byDir: Record<string, FluxKind> = {
-    'kustomize-controller-docs': 'Kustomization',
-    'helm-controller-docs': 'HelmRelease',
-  };
-  const kind = byDir[dir] ?? byPrefix[tokens[0]];
-  const version = tokens.find(t => /^v\d/.test(t))!;
-  return { kind, apiVersion: `${FLUX_KIND_GROUPS[kind]}/${version}` };
-}
-
-/** The object a fixture shows: whole objects as they are, status excerpts wrapped in one. */
-function objectFromFixture(dir: string, file: string): any {
-  const text = readFixture(`flux/${dir}/${file}`);
-  const { kind, apiVersion } = typeFromFileName(dir, file);
-  const wrap = (status: unknown) => ({
-    apiVersion,
-    kind,
-    metadata: { name: 'fixture', namespace: 'flux-system' },
-    status,
-  });
-  if (file.endsWith('.txt')) return wrap(parseDescribeStatus(text));
-  const doc = yamlDoc(`flux/${dir}/${file}`);
-  if (doc.apiVersion) return doc;
-  // `v1beta2_conditions_…` is only the conditions list of a status.
-  return wrap(doc.status ?? { conditions: doc.conditions });
-}
-
 /** The revision a HelmRelease runs per its own status: the deployed history entry, else lastAppliedRevision. */
 function deployedChart(status: any): string | undefined {
   const deployed = (status?.history ?? []).filter(
@@ -254,7 +210,7 @@ describe.each([
   );
 
   it.each(files)('%s', file => {
-    const obj = objectFromFixture(dir, file);
+    const obj = fluxDocsObject(dir, file);
     const status = obj.status ?? {};
 
     // The file name's claims hold in the file (this also checks the describe reader).
@@ -286,8 +242,7 @@ describe.each([
 });
 
 describe('Flux controller docs: history and chart versions', () => {
-  const helm = (file: string) =>
-    objectFromFixture('helm-controller-docs', file);
+  const helm = (file: string) => fluxDocsObject('helm-controller-docs', file);
 
   it.each(listFixtures('flux/helm-controller-docs', /history/))(
     '%s: chart version and history from status.history',
@@ -329,7 +284,7 @@ describe('Flux controller docs: history and chart versions', () => {
   it.each(listFixtures('flux/source-controller-docs', /^helmchart_.*\.yaml$/))(
     '%s: chart version from the artifact revision',
     file => {
-      const obj = objectFromFixture('source-controller-docs', file);
+      const obj = fluxDocsObject('source-controller-docs', file);
       const record = check(obj);
       expect(record.revision.chartVersion).toBe(obj.status.artifact.revision);
       expect(record.revision.ref).toBe(obj.status.artifact.revision);
@@ -338,7 +293,7 @@ describe('Flux controller docs: history and chart versions', () => {
   );
 
   it('v1_status-history.yaml: Kustomization history newest first, lastReconciledAt from it', () => {
-    const obj = objectFromFixture(
+    const obj = fluxDocsObject(
       'kustomize-controller-docs',
       'v1_status-history.yaml',
     );

@@ -22,8 +22,8 @@ import {
   isoTime,
   list,
   newest,
+  readLabels,
   str,
-  stringMap,
   type RawObject,
 } from './raw';
 import {
@@ -32,7 +32,8 @@ import {
   newestFirst,
   repositoryLink,
 } from './record';
-import { joinMessages, MAX_URL_BYTES, shortText, text } from './text';
+import { MAX_DEPENDS_ON } from './limits';
+import { droppedNote, joinMessages, shortText, urlText } from './text';
 import type { NormalizeContext } from './types';
 
 /** Flux kinds and the API group that serves them. */
@@ -62,8 +63,6 @@ export function fluxKindOf(group: string, kind: string): FluxKind | undefined {
     ? (kind as FluxKind)
     : undefined;
 }
-
-const MAX_DEPENDS_ON = 64;
 
 /**
  * The source an object reconciles from, for the collector to join its repository URL:
@@ -98,7 +97,7 @@ export function normalizeFlux(
   const spec = asObject(obj.spec);
   const status = asObject(obj.status);
   const { conditions, malformed, notes } = readConditions(status?.conditions);
-  const found = revisionOf(kind, spec, status);
+  const found = revisionOf(kind, spec, status, notes);
 
   const verdict = fluxVerdict({
     kind,
@@ -136,8 +135,8 @@ export function normalizeFlux(
     reason: shortText(verdict.reason),
     message: joinMessages(verdict.message, ...notes),
     conditions,
-    dependsOn: dependsOnOf(spec, kind, id.namespace),
-    labels: stringMap(metadata?.labels),
+    dependsOn: dependsOnOf(spec, kind, id.namespace, notes),
+    labels: readLabels(metadata?.labels, notes),
     history: found.history.length ? found.history : undefined,
     sources: [ctx.source],
     observedAt: ctx.observedAt,
@@ -149,14 +148,20 @@ function dependsOnOf(
   spec: RawObject | undefined,
   kind: FluxKind,
   namespace: string,
+  notes: string[],
 ): ObjectRef[] {
-  return list(spec?.dependsOn)
-    .slice(0, MAX_DEPENDS_ON)
-    .flatMap(d => {
-      const name = shortText(field(d, 'name'));
-      const ns = shortText(field(d, 'namespace')) ?? namespace;
-      return name ? [{ kind, namespace: ns, name }] : [];
-    });
+  const entries = list(spec?.dependsOn);
+  const dropped = droppedNote(
+    'dependsOn entries',
+    entries.length,
+    MAX_DEPENDS_ON,
+  );
+  if (dropped) notes.push(dropped);
+  return entries.slice(0, MAX_DEPENDS_ON).flatMap(d => {
+    const name = shortText(field(d, 'name'));
+    const ns = shortText(field(d, 'namespace')) ?? namespace;
+    return name ? [{ kind, namespace: ns, name }] : [];
+  });
 }
 
 interface FoundRevision {
@@ -169,8 +174,9 @@ interface FoundRevision {
 
 function revisionOf(
   kind: FluxKind,
-  spec?: RawObject,
-  status?: RawObject,
+  spec: RawObject | undefined,
+  status: RawObject | undefined,
+  notes: string[],
 ): FoundRevision {
   switch (kind) {
     case 'Kustomization':
@@ -178,7 +184,7 @@ function revisionOf(
     case 'HelmRelease':
       return helmReleaseRevision(status);
     default:
-      return sourceRevision(kind, spec, status);
+      return sourceRevision(kind, spec, status, notes);
   }
 }
 
@@ -230,7 +236,7 @@ function helmReleaseRevision(status?: RawObject): FoundRevision {
           status: shortText(o.status),
         },
         version: int(o.version),
-        ociDigest: str(o.ociDigest),
+        ociDigest: shortText(o.ociDigest),
       },
     ];
   });
@@ -261,8 +267,9 @@ function helmReleaseRevision(status?: RawObject): FoundRevision {
 
 function sourceRevision(
   kind: FluxKind,
-  spec?: RawObject,
-  status?: RawObject,
+  spec: RawObject | undefined,
+  status: RawObject | undefined,
+  notes: string[],
 ): FoundRevision {
   const artifact = asObject(status?.artifact);
   const applied = shortText(artifact?.revision);
@@ -271,15 +278,15 @@ function sourceRevision(
     kind === 'GitRepository' ||
     kind === 'OCIRepository' ||
     kind === 'HelmRepository'
-      ? text(spec?.url, MAX_URL_BYTES)
+      ? urlText(spec?.url, 'spec.url', notes)
       : undefined;
   // The revision names the ref it resolved (`main@sha1:…`); older formats and plain digests do not,
   // so fall back to the ref the spec tracks.
   const ref =
     parsed.ref ??
-    str(field(spec, 'ref', 'branch')) ??
-    str(field(spec, 'ref', 'tag')) ??
-    str(field(spec, 'ref', 'name'));
+    shortText(field(spec, 'ref', 'branch')) ??
+    shortText(field(spec, 'ref', 'tag')) ??
+    shortText(field(spec, 'ref', 'name'));
   const isGit = kind === 'GitRepository';
   const links: Link[] = isGit
     ? [...commitLink(repoUrl, parsed.commit), ...repositoryLink(repoUrl)]
@@ -287,9 +294,13 @@ function sourceRevision(
   if (kind === 'OCIRepository') {
     // Artifacts pushed by `flux push artifact` record the Git commit they were built from.
     const meta = asObject(artifact?.metadata);
-    const origin = str(meta?.['org.opencontainers.image.source']);
+    const origin = urlText(
+      meta?.['org.opencontainers.image.source'],
+      'artifact source URL',
+      notes,
+    );
     const originCommit = parseRevision(
-      str(meta?.['org.opencontainers.image.revision']),
+      shortText(meta?.['org.opencontainers.image.revision']),
     ).commit;
     links.push(...commitLink(origin, originCommit, 'source of the artifact'));
   }

@@ -12,8 +12,14 @@ import {
   normalizeFluxConfiguration,
 } from './azure';
 import { fluxKindOf, normalizeFlux } from './flux';
+import { MAX_NAME_LENGTH } from './limits';
 import { asObject, isIsoTime, str, type RawObject } from './raw';
-import { describeRaw } from './text';
+import {
+  describeRaw,
+  hasControlCharacters,
+  joinMessages,
+  shortText,
+} from './text';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
 
 export type { NormalizeContext, NormalizeResult } from './types';
@@ -27,10 +33,7 @@ export {
 } from './azure';
 export { isValidRecord } from './validate';
 export { linkSources, type RecordWithSource } from './sourceLinks';
-export { MAX_MESSAGE_BYTES } from './text';
-
-/** Kubernetes names are at most 253 characters; longer is not an object we can identify. */
-const MAX_NAME_LENGTH = 253;
+export * from './limits';
 /** Kubernetes API default namespace. */
 const DEFAULT_NAMESPACE = 'default';
 
@@ -43,13 +46,17 @@ export function normalizeObject(
     return dispatch(raw, ctx);
   } catch (e) {
     // Belt and braces: the readers above are written not to throw; tests assert this never happens.
-    return {
-      ok: false,
-      error: `internal error: ${
-        e instanceof Error ? e.message : describeRaw(e)
-      }`,
-    };
+    return internalError(e);
   }
+}
+
+function internalError(e: unknown): { ok: false; error: string } {
+  return {
+    ok: false,
+    error: joinMessages(
+      `internal error: ${e instanceof Error ? e.message : describeRaw(e)}`,
+    )!,
+  };
 }
 
 /**
@@ -72,14 +79,7 @@ export function normalizeAll(
         : ctx.typeHint;
     return items.map(item => normalizeObject(item, { ...ctx, typeHint: hint }));
   } catch (e) {
-    return [
-      {
-        ok: false,
-        error: `internal error: ${
-          e instanceof Error ? e.message : describeRaw(e)
-        }`,
-      },
-    ];
+    return [internalError(e)];
   }
 }
 
@@ -153,6 +153,9 @@ function dispatch(raw: unknown, ctx: NormalizeContext): NormalizeResult {
       `name or namespace longer than ${MAX_NAME_LENGTH} characters`,
     );
   }
+  if (hasControlCharacters(name) || hasControlCharacters(namespace)) {
+    return reject(label, 'name or namespace contains control characters');
+  }
   const id = { namespace, name };
 
   const fluxKind = fluxKindOf(group, kind);
@@ -167,7 +170,9 @@ function dispatch(raw: unknown, ctx: NormalizeContext): NormalizeResult {
   }
   return reject(
     label,
-    `unsupported kind ${kind} (${apiVersion ?? 'no apiVersion'})`,
+    `unsupported kind ${shortText(kind)} (${
+      shortText(apiVersion) ?? 'no apiVersion'
+    })`,
   );
 }
 
@@ -214,6 +219,9 @@ function dispatchArm(
         'an extension is not a GitOps object: use normalizeFluxExtension',
       );
     default:
-      return reject(label, `unsupported Azure resource type ${armType}`);
+      return reject(
+        label,
+        `unsupported Azure resource type ${shortText(armType)}`,
+      );
   }
 }

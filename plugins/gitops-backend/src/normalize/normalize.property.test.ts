@@ -199,12 +199,17 @@ const mutatedFixture = (values: fc.Arbitrary<unknown>) =>
     )
     .map(([seed, mutations]) => mutate(seed, mutations));
 
-/** What a record keeps of a message: all of it up to 4 KiB, else a cut that says so. */
+/**
+ * What a record keeps of a message: all of it up to 4 KiB, else a cut that says so; control
+ * characters other than tab and line breaks are shown as U+FFFD.
+ */
 function keptMessage(message: string): unknown {
-  if (utf8Length(message) > MAX_MESSAGE_BYTES) {
-    return expect.stringMatching(/… \[truncated, \d+ bytes\]$/);
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+  const shown = message.replace(/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '\ufffd');
+  if (Buffer.byteLength(shown) > MAX_MESSAGE_BYTES) {
+    return expect.stringMatching(/… \[truncated [\d,]+ characters\]$/);
   }
-  return message.trim() ? message : '';
+  return message.trim() ? shown : '';
 }
 
 describe('normalizeObject (property-based)', () => {

@@ -2,6 +2,8 @@
  * Safe readers for untyped JSON read from clusters and APIs. Nothing here trusts a shape: every
  * reader returns undefined (or an empty value) for anything unexpected, so normalizers never throw.
  */
+import { MAX_LABELS, MAX_SHORT_BYTES } from './limits';
+import { droppedNote, hasControlCharacters, utf8Length } from './text';
 
 /** A plain JSON-like object (not an array, not null). */
 export type RawObject = Record<string, unknown>;
@@ -41,18 +43,37 @@ export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? Array.from(value) : [];
 }
 
-/** String-valued entries only (labels, annotations); other values are dropped. */
-export function stringMap(value: unknown, limit = 256): Record<string, string> {
+/**
+ * `metadata.labels`, as far as a record keeps them: string values, keys and values within
+ * {@link MAX_SHORT_BYTES} without control characters (Kubernetes allows 317 and 63 characters of
+ * a small alphabet, so only hostile input is dropped), at most {@link MAX_LABELS}. Cutting a label
+ * would make selectors match what it is not, so what does not fit is dropped and noted.
+ */
+export function readLabels(
+  value: unknown,
+  notes: string[],
+): Record<string, string> {
   const o = asObject(value);
   if (!o) return {};
-  // Object.fromEntries defines own properties, so a `__proto__` key cannot touch a prototype.
-  return Object.fromEntries(
-    Object.entries(o)
-      .filter(
-        (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== '',
-      )
-      .slice(0, limit),
+  const fits = (s: string) =>
+    s.length <= MAX_SHORT_BYTES &&
+    utf8Length(s) <= MAX_SHORT_BYTES &&
+    !hasControlCharacters(s);
+  const entries = Object.entries(o).filter(
+    (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== '',
   );
+  const kept = entries.filter(([k, v]) => fits(k) && fits(v));
+  if (kept.length < entries.length) {
+    notes.push(
+      `${
+        entries.length - kept.length
+      } labels not kept (longer than ${MAX_SHORT_BYTES} bytes or with control characters)`,
+    );
+  }
+  const note = droppedNote('labels', kept.length, MAX_LABELS);
+  if (note) notes.push(note);
+  // Object.fromEntries defines own properties, so a `__proto__` key cannot touch a prototype.
+  return Object.fromEntries(kept.slice(0, MAX_LABELS));
 }
 
 /** Kubernetes / Argo CD / Azure timestamps are RFC 3339; anything else is dropped, never guessed. */

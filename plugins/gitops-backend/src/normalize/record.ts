@@ -11,6 +11,8 @@ import {
   type HistoryEntry,
   type Link,
 } from '@gitops-status/plugin-gitops-common';
+import { MAX_HISTORY, MAX_LINKS, MAX_URL_BYTES } from './limits';
+import { shortText, utf8Length } from './text';
 
 /** Drops undefined properties so records compare and hash the same however they were built. */
 export function compact<T extends object>(value: T): T {
@@ -23,14 +25,23 @@ export function finishRecord(
   record: Omit<GitOpsRecord, 'state'>,
 ): GitOpsRecord {
   const state = deriveState(record);
+  const { commitUrl: derived } = record.revision;
   return compact({
     ...record,
     state,
-    revision: compact(record.revision),
+    revision: compact({
+      ...record.revision,
+      // Derived from a repository URL within the limit, plus a sha: over it only at the edge.
+      commitUrl: derived && fitsUrl(derived) ? derived : undefined,
+    }),
     operation: record.operation && compact(record.operation),
     history: record.history?.map(h => compact(h)),
-    links: dedupeLinks(record.links),
+    links: finishLinks(record.links),
   });
+}
+
+function fitsUrl(url: string): boolean {
+  return utf8Length(url) <= MAX_URL_BYTES;
 }
 
 /** An absolute https URL without credentials, or undefined. Links are only ever https. */
@@ -75,20 +86,24 @@ export function repositoryLink(repoUrl: string | undefined): Link[] {
   return url ? [{ type: 'repository', title: 'Repository', url }] : [];
 }
 
-function dedupeLinks(links: Link[]): Link[] {
+/** Distinct links with URLs within the limit and short titles, at most {@link MAX_LINKS}. */
+function finishLinks(links: Link[]): Link[] {
   const seen = new Set<string>();
-  return links.filter(l => {
-    const key = `${l.type} ${l.url}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return links
+    .filter(l => {
+      const key = `${l.type} ${l.url}`;
+      if (seen.has(key) || !fitsUrl(l.url)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, MAX_LINKS)
+    .map(l => ({ ...l, title: shortText(l.title) ?? l.type }));
 }
 
 /** History is shown most recent first; entries without a time keep their relative order, last. */
 export function newestFirst(
   entries: HistoryEntry[],
-  limit = 20,
+  limit = MAX_HISTORY,
 ): HistoryEntry[] {
   const time = (h: HistoryEntry) =>
     h.deployedAt ? Date.parse(h.deployedAt) : -Infinity;

@@ -2,6 +2,7 @@ import type {
   GitOpsRecord,
   SourceType,
 } from '@gitops-status/plugin-gitops-common';
+import { joinMessages, shortText } from './text';
 
 /** What a normalizer knows besides the raw object: where and when it was read. */
 export interface NormalizeContext {
@@ -41,11 +42,15 @@ export interface ObjectLabel {
   name?: string;
 }
 
+/** `Kustomization flux-system/apps`; each part cut to a short text, whatever the object holds. */
 export function describeObject(o: ObjectLabel): string {
-  const where = [o.namespace, o.name ?? '<no name>'].filter(Boolean).join('/');
-  return `${o.kind ?? 'object'} ${where}`;
+  const where = [shortText(o.namespace), shortText(o.name) ?? '<no name>']
+    .filter(Boolean)
+    .join('/');
+  return `${shortText(o.kind) ?? 'object'} ${where}`;
 }
 
+/** A rejection naming the object; at most a message's length, without control characters. */
 export function reject(o: ObjectLabel, why: string): NormalizeResult {
-  return { ok: false, error: `${describeObject(o)}: ${why}` };
+  return { ok: false, error: joinMessages(`${describeObject(o)}: ${why}`)! };
 }

@@ -72,6 +72,40 @@ describe('isValidRecord', () => {
       () => ({ ...valid(), labels: { a: 1 } }),
       'labels.a: must be a string',
     ],
+    [
+      'a reason over 256 bytes',
+      () => ({ ...valid(), reason: 'r'.repeat(257) }),
+      'reason: longer than 256 bytes',
+    ],
+    [
+      'a name over 253 characters',
+      () => ({ ...valid(), name: 'n'.repeat(254) }),
+      'name: longer than 253 characters',
+    ],
+    [
+      'a repository URL over 2 KiB',
+      () => ({
+        ...valid(),
+        revision: { repoUrl: `https://example.com/${'r'.repeat(2048)}` },
+      }),
+      'revision.repoUrl: longer than 2048 bytes',
+    ],
+    [
+      'more than 128 conditions',
+      () => ({
+        ...valid(),
+        conditions: Array.from({ length: 129 }, (_, i) => ({
+          type: `T${i}`,
+          status: 'True',
+        })),
+      }),
+      'conditions: more than 128 entries',
+    ],
+    [
+      'a control character anywhere',
+      () => ({ ...valid(), labels: { app: 'a\u0000' } }),
+      '1 strings contain control characters',
+    ],
   ])('reports %s', (_, make, problem) => {
     expect(isValidRecord(make()).join('\n')).toContain(problem);
   });

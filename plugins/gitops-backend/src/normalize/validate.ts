@@ -1,6 +1,7 @@
 /*
- * The invariants every record must hold, whatever it was normalized from. Used by tests (and
- * usable by a store that wants to refuse garbage): an empty list means the record is valid.
+ * The invariants every record must hold, whatever it was normalized from, the size limits of
+ * ./limits.ts included. Used by tests (and usable by a store that wants to refuse garbage): an
+ * empty list means the record is valid.
  */
 import {
   COMPLIANCE_STATES,
@@ -13,8 +14,19 @@ import {
   deriveState,
   type GitOpsRecord,
 } from '@gitops-status/plugin-gitops-common';
+import {
+  MAX_DEPENDS_ON,
+  MAX_HISTORY,
+  MAX_LABELS,
+  MAX_LINKS,
+  MAX_MERGED_CONDITIONS,
+  MAX_MESSAGE_BYTES,
+  MAX_NAME_LENGTH,
+  MAX_SHORT_BYTES,
+  MAX_URL_BYTES,
+} from './limits';
 import { asObject, isIsoTime } from './raw';
-import { MAX_MESSAGE_BYTES, utf8Length } from './text';
+import { hasControlCharacters, utf8Length } from './text';
 
 const LINK_TYPES = [
   'argocd',
@@ -33,9 +45,7 @@ export function isValidRecord(r: unknown): string[] {
 
   const oneOf = (path: string, value: unknown, allowed: readonly string[]) => {
     if (typeof value !== 'string' || !allowed.includes(value)) {
-      p(
-        `${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
-      );
+      p(`${path}: ${describe(value)} is not one of ${allowed.join(', ')}`);
     }
   };
   const nonEmpty = (path: string, value: unknown) => {
@@ -46,22 +56,36 @@ export function isValidRecord(r: unknown): string[] {
   const optionalString = (path: string, value: unknown) => {
     if (value !== undefined) nonEmpty(path, value);
   };
+  const within = (path: string, value: unknown, maxBytes: number) => {
+    if (typeof value === 'string' && utf8Length(value) > maxBytes) {
+      p(`${path}: longer than ${maxBytes} bytes`);
+    }
+  };
+  const optionalShort = (path: string, value: unknown) => {
+    optionalString(path, value);
+    within(path, value, MAX_SHORT_BYTES);
+  };
+  const identity = (path: string, value: unknown) => {
+    nonEmpty(path, value);
+    if (typeof value === 'string' && value.length > MAX_NAME_LENGTH) {
+      p(`${path}: longer than ${MAX_NAME_LENGTH} characters`);
+    }
+  };
   const optionalTime = (path: string, value: unknown) => {
     if (value !== undefined && !isIsoTime(value)) {
-      p(`${path}: ${JSON.stringify(value)} is not an ISO time`);
+      p(`${path}: ${describe(value)} is not an ISO time`);
     }
   };
   const optionalText = (path: string, value: unknown) => {
     optionalString(path, value);
-    if (typeof value === 'string' && utf8Length(value) > MAX_MESSAGE_BYTES) {
-      p(`${path}: longer than ${MAX_MESSAGE_BYTES} bytes`);
-    }
+    within(path, value, MAX_MESSAGE_BYTES);
   };
-  const array = (path: string, value: unknown): unknown[] => {
+  const array = (path: string, value: unknown, max: number): unknown[] => {
     if (!Array.isArray(value)) {
       p(`${path}: must be an array`);
       return [];
     }
+    if (value.length > max) p(`${path}: more than ${max} entries`);
     return value;
   };
   const httpsUrl = (path: string, value: unknown) => {
@@ -70,16 +94,17 @@ export function isValidRecord(r: unknown): string[] {
         throw new Error();
       }
     } catch {
-      p(`${path}: ${JSON.stringify(value)} is not an https URL`);
+      p(`${path}: ${describe(value)} is not an https URL`);
     }
+    within(path, value, MAX_URL_BYTES);
   };
 
   // identity
   oneOf('tool', o.tool, GITOPS_TOOLS);
   oneOf('kind', o.kind, GITOPS_KINDS);
-  nonEmpty('cluster', o.cluster);
-  nonEmpty('namespace', o.namespace);
-  nonEmpty('name', o.name);
+  identity('cluster', o.cluster);
+  identity('namespace', o.namespace);
+  identity('name', o.name);
   if ((o.kind === 'Application') !== (o.tool === 'argocd')) {
     p(`tool ${o.tool} does not match kind ${o.kind}`);
   }
@@ -104,11 +129,12 @@ export function isValidRecord(r: unknown): string[] {
     'attempted',
     'commit',
     'ref',
-    'repoUrl',
     'chartVersion',
   ] as const) {
-    optionalString(`revision.${key}`, revision?.[key]);
+    optionalShort(`revision.${key}`, revision?.[key]);
   }
+  optionalString('revision.repoUrl', revision?.repoUrl);
+  within('revision.repoUrl', revision?.repoUrl, MAX_URL_BYTES);
   if (revision?.commitUrl !== undefined) {
     httpsUrl('revision.commitUrl', revision.commitUrl);
   }
@@ -116,22 +142,23 @@ export function isValidRecord(r: unknown): string[] {
   optionalTime('lastReconciledAt', o.lastReconciledAt);
   optionalTime('lastTransitionAt', o.lastTransitionAt);
   if (!isIsoTime(o.observedAt)) {
-    p(`observedAt: ${JSON.stringify(o.observedAt)} is not an ISO time`);
+    p(`observedAt: ${describe(o.observedAt)} is not an ISO time`);
   }
-  optionalText('reason', o.reason);
+  optionalShort('reason', o.reason);
   optionalText('message', o.message);
-  optionalString('instance', o.instance);
-  optionalString('project', o.project);
+  optionalShort('instance', o.instance);
+  optionalShort('project', o.project);
 
-  array('conditions', o.conditions).forEach((c, i) => {
+  array('conditions', o.conditions, MAX_MERGED_CONDITIONS).forEach((c, i) => {
     const cond = asObject(c);
     if (!cond) {
       p(`conditions[${i}]: must be an object`);
       return;
     }
     nonEmpty(`conditions[${i}].type`, cond.type);
+    within(`conditions[${i}].type`, cond.type, MAX_SHORT_BYTES);
     oneOf(`conditions[${i}].status`, cond.status, CONDITION_STATUSES);
-    optionalText(`conditions[${i}].reason`, cond.reason);
+    optionalShort(`conditions[${i}].reason`, cond.reason);
     optionalText(`conditions[${i}].message`, cond.message);
     optionalTime(
       `conditions[${i}].lastTransitionTime`,
@@ -145,38 +172,50 @@ export function isValidRecord(r: unknown): string[] {
     }
   });
 
-  array('dependsOn', o.dependsOn).forEach((d, i) => {
+  array('dependsOn', o.dependsOn, MAX_DEPENDS_ON).forEach((d, i) => {
     const ref = asObject(d);
     oneOf(`dependsOn[${i}].kind`, ref?.kind, GITOPS_KINDS);
     nonEmpty(`dependsOn[${i}].namespace`, ref?.namespace);
+    within(`dependsOn[${i}].namespace`, ref?.namespace, MAX_SHORT_BYTES);
     nonEmpty(`dependsOn[${i}].name`, ref?.name);
+    within(`dependsOn[${i}].name`, ref?.name, MAX_SHORT_BYTES);
   });
 
   const labels = asObject(o.labels);
   if (!labels) p('labels: must be an object');
-  for (const [k, v] of Object.entries(labels ?? {})) {
-    if (typeof v !== 'string') p(`labels.${k}: must be a string`);
+  const labelEntries = Object.entries(labels ?? {});
+  if (labelEntries.length > MAX_LABELS) {
+    p(`labels: more than ${MAX_LABELS} entries`);
+  }
+  for (const [k, v] of labelEntries) {
+    const key = k.length > 80 ? `${k.slice(0, 80)}…` : k;
+    if (typeof v !== 'string') p(`labels.${key}: must be a string`);
+    if (utf8Length(k) > MAX_SHORT_BYTES || utf8Length(`${v}`) > MAX_SHORT_BYTES)
+      p(`labels.${key}: longer than ${MAX_SHORT_BYTES} bytes`);
   }
 
-  const sources = array('sources', o.sources);
+  const sources = array('sources', o.sources, SOURCE_TYPES.length);
   if (!sources.length) p('sources: must name at least one source');
   sources.forEach((s, i) => oneOf(`sources[${i}]`, s, SOURCE_TYPES));
 
-  array('links', o.links).forEach((l, i) => {
+  array('links', o.links, MAX_LINKS).forEach((l, i) => {
     const link = asObject(l);
     oneOf(`links[${i}].type`, link?.type, LINK_TYPES);
     nonEmpty(`links[${i}].title`, link?.title);
+    within(`links[${i}].title`, link?.title, MAX_SHORT_BYTES);
     httpsUrl(`links[${i}].url`, link?.url);
   });
 
   if (o.history !== undefined) {
-    array('history', o.history).forEach((h, i) => {
+    array('history', o.history, MAX_HISTORY).forEach((h, i) => {
       const entry = asObject(h);
       if (!entry) {
         p(`history[${i}]: must be an object`);
         return;
       }
-      optionalString(`history[${i}].revision`, entry.revision);
+      optionalShort(`history[${i}].revision`, entry.revision);
+      optionalShort(`history[${i}].status`, entry.status);
+      optionalShort(`history[${i}].chartVersion`, entry.chartVersion);
       optionalTime(`history[${i}].deployedAt`, entry.deployedAt);
     });
   }
@@ -184,9 +223,48 @@ export function isValidRecord(r: unknown): string[] {
   if (o.operation !== undefined) {
     const op = asObject(o.operation);
     nonEmpty('operation.phase', op?.phase);
+    within('operation.phase', op?.phase, MAX_SHORT_BYTES);
     optionalText('operation.message', op?.message);
     optionalTime('operation.startedAt', op?.startedAt);
     optionalTime('operation.finishedAt', op?.finishedAt);
   }
+
+  if (o.disagreements !== undefined) {
+    array('disagreements', o.disagreements, 3).forEach((d, i) =>
+      optionalText(`disagreements[${i}]`, d),
+    );
+  }
+
+  const controlled = stringsIn(o).filter(hasControlCharacters);
+  if (controlled.length) {
+    p(
+      `${controlled.length} strings contain control characters, e.g. ${describe(
+        controlled[0],
+      )}`,
+    );
+  }
   return problems;
+}
+
+/** A value quoted in a problem: JSON, at most 80 characters of it. */
+function describe(value: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? typeof value;
+  } catch {
+    json = typeof value; // BigInt, cycles
+  }
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
+}
+
+/** Every string in a JSON-like value, keys included. */
+function stringsIn(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (value && typeof value === 'object' && depth < 8) {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsIn(v, out, depth + 1);
+    }
+  }
+  return out;
 }

@@ -197,4 +197,34 @@ describe('GitOpsStore history', () => {
       );
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'stores an OCI sha512 digest as the commit, and its history, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const digest = `sha512:${'ab'.repeat(64)}`; // 135 characters
+      const withDigest = (d: string) =>
+        record(0, { kind: 'HelmRelease', revision: { applied: d, commit: d } });
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [withDigest(`sha512:${'cd'.repeat(64)}`)],
+        mergeObservations,
+        new Date(at(0)),
+      );
+      await store.setBindings(
+        new Map([['flux|dev|apps|HelmRelease|podinfo', [ENTITY]]]),
+      );
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [withDigest(digest)],
+        mergeObservations,
+        new Date(at(1)),
+      );
+      const [deployed] = (
+        await store.listHistory({ entityRefs: [ENTITY], limit: 1 })
+      ).events;
+      expect(deployed).toMatchObject({ event: 'deployed', commit: digest });
+      expect((await store.listRecords())[0].revision.commit).toBe(digest);
+    },
+  );
 });

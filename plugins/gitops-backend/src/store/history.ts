@@ -52,7 +52,7 @@ function toRow(e: NewHistoryEvent): Omit<EventRow, 'id'> {
     health: e.health,
     compliance: e.compliance,
     revision: cut(e.revision, 512),
-    commit: cut(e.commit, 128),
+    commit: cut(e.commit, 160),
     attempted: cut(e.attempted, 512),
     message: e.message ?? null,
     prev_state: e.previous?.state ?? null,
@@ -60,7 +60,7 @@ function toRow(e: NewHistoryEvent): Omit<EventRow, 'id'> {
     prev_health: e.previous?.health ?? null,
     prev_compliance: e.previous?.compliance ?? null,
     prev_revision: cut(e.previous?.revision, 512),
-    prev_commit: cut(e.previous?.commit, 128),
+    prev_commit: cut(e.previous?.commit, 160),
   };
 }
 

@@ -6,8 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { GitOpsRecord } from '@gitops-status/plugin-gitops-common';
-import { normalizeObject, type NormalizeContext } from '..';
+import {
+  FLUX_KIND_GROUPS,
+  normalizeObject,
+  type FluxKind,
+  type NormalizeContext,
+} from '..';
 import { isValidRecord } from '../validate';
+import { parseDescribeStatus } from './describe';
 
 function findFixturesDir(): string {
   const candidates = [
@@ -79,6 +85,48 @@ export function yamlDoc(rel: string): any {
 
 export function jsonFixture(rel: string): any {
   return JSON.parse(readFixture(rel));
+}
+
+/** Kind and apiVersion from a controller-docs file name: `gitrepository_v1_…`, `v2beta1_…`. */
+function typeFromFileName(
+  dir: string,
+  file: string,
+): { kind: FluxKind; apiVersion: string } {
+  const tokens = file.split('_');
+  const byPrefix: Record<string, FluxKind> = {
+    gitrepository: 'GitRepository',
+    ocirepository: 'OCIRepository',
+    helmrepository: 'HelmRepository',
+    helmchart: 'HelmChart',
+    bucket: 'Bucket',
+  };
+  const byDir: Record<string, FluxKind> = {
+    'kustomize-controller-docs': 'Kustomization',
+    'helm-controller-docs': 'HelmRelease',
+  };
+  const kind = byDir[dir] ?? byPrefix[tokens[0]];
+  const version = tokens.find(t => /^v\d/.test(t))!;
+  return { kind, apiVersion: `${FLUX_KIND_GROUPS[kind]}/${version}` };
+}
+
+/**
+ * The object a Flux controller-docs fixture (`flux/<dir>/<file>`) shows: whole objects as they
+ * are, status excerpts and `kubectl describe` output wrapped in one.
+ */
+export function fluxDocsObject(dir: string, file: string): any {
+  const text = readFixture(`flux/${dir}/${file}`);
+  const { kind, apiVersion } = typeFromFileName(dir, file);
+  const wrap = (status: unknown) => ({
+    apiVersion,
+    kind,
+    metadata: { name: 'fixture', namespace: 'flux-system' },
+    status,
+  });
+  if (file.endsWith('.txt')) return wrap(parseDescribeStatus(text));
+  const doc = yamlDoc(`flux/${dir}/${file}`);
+  if (doc.apiVersion) return doc;
+  // `v1beta2_conditions_…` is only the conditions list of a status.
+  return wrap(doc.status ?? { conditions: doc.conditions });
 }
 
 export const OBSERVED_AT = '2025-03-01T12:00:00Z';

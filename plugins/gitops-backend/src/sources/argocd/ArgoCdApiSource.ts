@@ -11,11 +11,14 @@ import type { ArgoCdInstanceConfig } from './config';
 import { createHttpsFetch, type FetchLike } from './http';
 import {
   backoffMs,
+  CircuitBreakers,
+  CircuitOpenError,
+  circuitOpenMessage,
   DEFAULT_RETRY,
   retryAfterMs,
   sleep,
   type RetryOptions,
-} from './retry';
+} from '../resilience';
 
 /**
  * The paths of an Application the normalizer reads (normalize/argocd.ts and the dispatch in
@@ -75,6 +78,8 @@ export interface ArgoCdApiSourceOptions {
   /** Replaces the HTTPS client for every instance (tests; TLS is then up to it). */
   fetch?: FetchLike;
   retry?: RetryOptions;
+  /** One circuit per instance (`argocd-api:<name>`); shared with the other sources by the plugin. */
+  breakers?: CircuitBreakers;
   now?: () => Date;
 }
 
@@ -167,9 +172,11 @@ export class ArgoCdApiSource implements GitOpsSource {
   readonly type = 'argocd-api' as const;
   private readonly states: InstanceState[];
   private readonly retry: Required<RetryOptions>;
+  private readonly breakers: CircuitBreakers;
 
   constructor(private readonly options: ArgoCdApiSourceOptions) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.breakers = options.breakers ?? new CircuitBreakers();
     this.states = options.instances.map(config => ({
       config,
       fetch:
@@ -213,15 +220,20 @@ export class ArgoCdApiSource implements GitOpsSource {
     const id = `argocd-api:${name}`;
     let items: unknown[];
     try {
-      items = await this.listApplications(state, signal);
+      items = await this.breakers
+        .breakerFor(id)
+        .execute(() => this.listApplications(state, signal), signal);
     } catch (e) {
       if (e instanceof Aborted || signal.aborted) return;
-      const message = this.redact(
-        state,
-        e instanceof ArgoCdError
-          ? e.message
-          : `argocd ${name}: ${(e as Error)?.message ?? e}`,
-      );
+      let message: string;
+      if (e instanceof CircuitOpenError) {
+        message = circuitOpenMessage(`argocd ${name}`, e);
+      } else if (e instanceof ArgoCdError) {
+        message = e.message;
+      } else {
+        message = `argocd ${name}: ${(e as Error)?.message ?? e}`;
+      }
+      message = this.redact(state, message);
       this.options.logger.warn(message);
       await sink.report({ id, target: name, status: 'error', message });
       return;

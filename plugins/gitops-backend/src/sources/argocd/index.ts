@@ -11,4 +11,4 @@ export {
   type FetchLike,
   type HttpsFetchOptions,
 } from './http';
-export type { RetryOptions } from './retry';
+export type { RetryOptions } from '../resilience';

@@ -23,14 +23,17 @@ import {
   normalizeFluxExtension,
   type FluxExtensionStatus,
 } from '../../normalize';
-import { joinMessages } from '../../normalize/text';
+import { joinMessages, shortText } from '../../normalize/text';
 import {
   backoffMs,
+  CircuitBreakers,
+  CircuitOpenError,
+  circuitOpenMessage,
   DEFAULT_RETRY,
   retryAfterMs,
   sleep,
   type RetryOptions,
-} from '../argocd/retry';
+} from '../resilience';
 import { createAzureCredential, type AzureConfig } from './config';
 
 /** Flux configurations (camelCase properties) of every AKS / Arc cluster in scope. */
@@ -59,6 +62,8 @@ export interface AzureResourceGraphSourceOptions {
   /** Rows per page (`$top`), 1–1000 (default 1000). */
   pageSize?: number;
   retry?: RetryOptions;
+  /** The target's circuit (`azure:<hash>`); shared with the other sources by the plugin. */
+  breakers?: CircuitBreakers;
   /** Merged into the Resource Graph client options (tests: extra pipeline policies). */
   clientOptions?: ResourceGraphClientOptionalParams;
   now?: () => Date;
@@ -173,7 +178,7 @@ export function attachExtension(
 ): GitOpsRecord {
   const version = ext.currentVersion ?? ext.version;
   const condition: Condition = {
-    type: `FluxExtension/${ext.name}`,
+    type: shortText(`FluxExtension/${ext.name}`)!,
     status: CONDITION_STATUS[ext.health] ?? 'Unknown',
     reason: ext.provisioningState,
   };
@@ -191,7 +196,7 @@ export function attachExtension(
     (ext.health === 'Progressing' && record.health === 'Healthy');
   if (problem) {
     next.health = ext.health;
-    next.reason = `FluxExtension${ext.provisioningState}`;
+    next.reason = shortText(`FluxExtension${ext.provisioningState}`);
     next.message = joinMessages(
       `Flux extension ${ext.name} ${ext.provisioningState}${
         ext.message ? `: ${ext.message}` : ''
@@ -225,7 +230,9 @@ export class AzureResourceGraphSource implements GitOpsSource {
   readonly id = 'azure';
   readonly type = 'azure' as const;
   private client?: ResourceGraphClient;
+  private issuedTokens: string[] = [];
   private readonly retry: Required<RetryOptions>;
+  private readonly breakers: CircuitBreakers;
   private readonly pageSize: number;
   /** `azure:<hash of the subscriptions>`, `azure:default` for all of them. */
   readonly targetId: string;
@@ -233,6 +240,7 @@ export class AzureResourceGraphSource implements GitOpsSource {
 
   constructor(private readonly options: AzureResourceGraphSourceOptions) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.breakers = options.breakers ?? new CircuitBreakers();
     this.pageSize = Math.min(
       Math.max(Math.trunc(options.pageSize ?? MAX_PAGE_SIZE), 1),
       MAX_PAGE_SIZE,
@@ -254,12 +262,41 @@ export class AzureResourceGraphSource implements GitOpsSource {
       : 'all subscriptions';
   }
 
+  /** The credential, noting the tokens it hands out so no message can show one. */
+  private rememberingTokens(credential: TokenCredential): TokenCredential {
+    return {
+      getToken: async (scopes, options) => {
+        const token = await credential.getToken(scopes, options);
+        if (token?.token && !this.issuedTokens.includes(token.token)) {
+          // A token lives an hour or so; the last few are all that can still be echoed.
+          this.issuedTokens = [token.token, ...this.issuedTokens].slice(0, 4);
+        }
+        return token;
+      },
+    };
+  }
+
+  /**
+   * Secrets never reach a message or a log line, whatever an endpoint or a proxy echoes back:
+   * the configured access token and client secret, and the tokens the credential obtained.
+   */
+  private redact(message: string): string {
+    const { accessToken, clientSecret } = this.options.azure;
+    let out = message;
+    for (const secret of [accessToken, clientSecret, ...this.issuedTokens]) {
+      if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    }
+    return out;
+  }
+
   private getClient(): ResourceGraphClient {
     if (!this.client) {
       const { azure } = this.options;
       const ca = caPem(azure.caData);
       this.client = new ResourceGraphClient(
-        this.options.credential ?? createAzureCredential(azure),
+        this.rememberingTokens(
+          this.options.credential ?? createAzureCredential(azure),
+        ),
         {
           endpoint: azure.endpoint,
           // Tokens for the configured cloud's Resource Manager, not the public one.
@@ -287,23 +324,30 @@ export class AzureResourceGraphSource implements GitOpsSource {
     let configRows: unknown[];
     let extensionRows: unknown[];
     try {
-      // One after the other: a failure ends the collection with nothing left in flight.
-      configRows = await this.queryAll(
-        'flux configurations',
-        FLUX_CONFIGURATIONS_QUERY,
-        signal,
-      );
-      extensionRows = await this.queryAll(
-        'flux extensions',
-        FLUX_EXTENSIONS_QUERY,
-        signal,
-      );
+      [configRows, extensionRows] = await this.breakers
+        .breakerFor(this.targetId)
+        .execute(async () => {
+          // One after the other: a failure ends the collection with nothing left in flight.
+          const configs = await this.queryAll(
+            'flux configurations',
+            FLUX_CONFIGURATIONS_QUERY,
+            signal,
+          );
+          const extensions = await this.queryAll(
+            'flux extensions',
+            FLUX_EXTENSIONS_QUERY,
+            signal,
+          );
+          return [configs, extensions];
+        }, signal);
     } catch (e) {
       if (e instanceof Aborted || signal.aborted) return;
-      const message =
-        e instanceof AzureSourceError
-          ? e.message
-          : `azure: ${(e as Error)?.message ?? e}`;
+      let message: string;
+      if (e instanceof CircuitOpenError)
+        message = circuitOpenMessage('azure', e);
+      else if (e instanceof AzureSourceError) message = e.message;
+      else message = `azure: ${(e as Error)?.message ?? e}`;
+      message = this.redact(message);
       logger.warn(message);
       await sink.report({
         id: this.targetId,
@@ -389,7 +433,7 @@ export class AzureResourceGraphSource implements GitOpsSource {
         if (signal.aborted) throw new Aborted();
         failure = describeFailure(e, timeout.aborted ? ms : undefined);
       }
-      const message = `${label}: ${failure.message}`;
+      const message = this.redact(`${label}: ${failure.message}`);
       if (!failure.retryable || attempt >= this.retry.attempts) {
         throw new AzureSourceError(message);
       }
@@ -450,8 +494,10 @@ export class AzureResourceGraphSource implements GitOpsSource {
       const armCluster = clusterResourceIdOf((row as any)?.id);
       if (!armCluster) {
         rejected.push(
-          `FluxConfiguration ${(row as any)?.name ?? '<no name>'}: id ${
-            (row as any)?.id ?? '(none)'
+          `FluxConfiguration ${
+            shortText((row as any)?.name) ?? '<no name>'
+          }: id ${
+            shortText((row as any)?.id) ?? '(none)'
           } does not name a cluster`,
         );
         continue;

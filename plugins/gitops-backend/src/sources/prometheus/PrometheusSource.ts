@@ -4,6 +4,11 @@ import type {
   SourceSink,
 } from '@gitops-status/plugin-gitops-node';
 import type { ClusterDirectory } from '../../config/clusters';
+import {
+  CircuitBreakers,
+  CircuitOpenError,
+  circuitOpenMessage,
+} from '../resilience';
 import { PrometheusClient, type FetchLike, type VectorSample } from './client';
 import type { PrometheusConfig } from './config';
 import { QUERIES, recordsFromMetrics, type MetricsSnapshot } from './mapping';
@@ -16,8 +21,10 @@ export interface PrometheusSourceOptions {
   requestTimeoutMs: number;
   /** Replaces the built-in HTTP client (which honours caData / caFile / skipTLSVerify). */
   fetch?: FetchLike;
-  /** Attempts per query (default 3) and the first backoff (default 500 ms, doubling, +≤50% jitter). */
+  /** Attempts per query (default 3) and the first backoff (default 500 ms, doubling, with jitter). */
   retry?: { attempts?: number; backoffMs?: number };
+  /** The target's circuit (`prometheus:<name>`); shared with the other sources by the plugin. */
+  breakers?: CircuitBreakers;
   now?: () => Date;
 }
 
@@ -33,8 +40,10 @@ export class PrometheusSource implements GitOpsSource {
   /** The one target this source reports: `prometheus:<name>`. */
   readonly targetId: string;
   private readonly client: PrometheusClient;
+  private readonly breakers: CircuitBreakers;
 
   constructor(private readonly options: PrometheusSourceOptions) {
+    this.breakers = options.breakers ?? new CircuitBreakers();
     const { name } = options.prometheus;
     // Several instances need distinct source ids; the usual single one is plain `prometheus`.
     this.id = name === 'default' ? 'prometheus' : `prometheus-${name}`;
@@ -59,38 +68,27 @@ export class PrometheusSource implements GitOpsSource {
     const { prometheus, logger } = this.options;
     if (signal.aborted) return;
     const target = prometheus.name;
-    // The queries run together; the first failure cancels the others (the snapshot would be
-    // incomplete anyway) and is what the report says.
-    const keys = Object.keys(QUERIES) as Array<keyof typeof QUERIES>;
-    const cancel = new AbortController();
-    const querySignal = AbortSignal.any([signal, cancel.signal]);
-    let failure: Error | undefined;
-    const settled = await Promise.allSettled(
-      keys.map(k =>
-        this.client.query(QUERIES[k], metricName(k), querySignal).catch(e => {
-          failure ??= e as Error;
-          cancel.abort();
-          throw e;
-        }),
-      ),
-    );
-    if (signal.aborted) return; // the session ended: nothing to say about the target
-    if (failure) {
-      logger.warn(failure.message);
+    let snapshot: MetricsSnapshot;
+    try {
+      snapshot = await this.breakers
+        .breakerFor(this.targetId)
+        .execute(() => this.querySnapshot(signal), signal);
+    } catch (e) {
+      if (signal.aborted) return; // the session ended: nothing to say about the target
+      const message =
+        e instanceof CircuitOpenError
+          ? circuitOpenMessage(`prometheus ${target}`, e)
+          : (e as Error).message;
+      logger.warn(message);
       await sink.report({
         id: this.targetId,
         target,
         status: 'error',
-        message: failure.message,
+        message,
       });
       return;
     }
-    const snapshot = Object.fromEntries(
-      keys.map((k, i) => [
-        k,
-        (settled[i] as PromiseFulfilledResult<VectorSample[]>).value,
-      ]),
-    ) as MetricsSnapshot;
+    if (signal.aborted) return;
 
     const observedAt = (this.options.now?.() ?? new Date()).toISOString();
     const result = recordsFromMetrics(snapshot, {
@@ -117,6 +115,33 @@ export class PrometheusSource implements GitOpsSource {
         : undefined,
       records: result.records,
     });
+  }
+
+  /**
+   * The four queries, run together; the first failure cancels the others (the snapshot would be
+   * incomplete anyway) and is what the collection fails with.
+   */
+  private async querySnapshot(signal: AbortSignal): Promise<MetricsSnapshot> {
+    const keys = Object.keys(QUERIES) as Array<keyof typeof QUERIES>;
+    const cancel = new AbortController();
+    const querySignal = AbortSignal.any([signal, cancel.signal]);
+    let failure: Error | undefined;
+    const settled = await Promise.allSettled(
+      keys.map(k =>
+        this.client.query(QUERIES[k], metricName(k), querySignal).catch(e => {
+          failure ??= e as Error;
+          cancel.abort();
+          throw e;
+        }),
+      ),
+    );
+    if (failure) throw failure;
+    return Object.fromEntries(
+      keys.map((k, i) => [
+        k,
+        (settled[i] as PromiseFulfilledResult<VectorSample[]>).value,
+      ]),
+    ) as MetricsSnapshot;
   }
 }
 

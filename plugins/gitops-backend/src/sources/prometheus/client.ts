@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { backoffMs as backoff, sleep } from '../resilience';
 import type { PrometheusConfig } from './config';
 
 /** The part of `fetch` the client uses; Node's global fetch fits. */
@@ -31,6 +32,8 @@ export class PrometheusQueryError extends Error {
 /** Larger answers are refused rather than buffered: ~100 000 series of a few hundred bytes. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+/** Longest wait between two attempts of a query. */
+const MAX_BACKOFF_MS = 30_000;
 
 class ResponseTooLarge extends Error {}
 
@@ -108,27 +111,10 @@ export interface PrometheusClientOptions {
   fetch?: FetchLike;
   /** Attempts per query, including the first (default 3). */
   attempts?: number;
-  /** Delay before the first retry; doubles each time, plus up to 50% jitter (default 500 ms). */
+  /** Backoff before the first retry; doubles each time, with jitter (default 500 ms). */
   backoffMs?: number;
   /** Told about each retried failure (for logs). */
   onRetry?: (message: string, attempt: number) => void;
-}
-
-/** Waits `ms`, or less when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 interface Failure {
@@ -207,8 +193,14 @@ export class PrometheusClient {
     let failure: Failure | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) {
-        const base = backoffMs * 2 ** (attempt - 2);
-        await sleep(base + Math.random() * base * 0.5, signal);
+        await sleep(
+          backoff(attempt - 2, {
+            attempts,
+            baseDelayMs: backoffMs,
+            maxDelayMs: MAX_BACKOFF_MS,
+          }),
+          signal,
+        );
       }
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       const result = await this.attempt(expr, signal);

@@ -43,10 +43,13 @@ import {
 } from '../../normalize/record';
 import {
   describeRaw,
+  hasControlCharacters,
   joinMessages,
-  MAX_URL_BYTES,
+  MAX_NAME_LENGTH,
   shortText,
   text,
+  unknownCluster,
+  urlText,
 } from '../../normalize/text';
 import type { VectorSample } from './client';
 
@@ -86,7 +89,6 @@ const REPO_URL_KINDS: ReadonlySet<string> = new Set([
   'OCIRepository',
   'HelmRepository',
 ]);
-const MAX_NAME_LENGTH = 253;
 
 type ReadyValue = 'True' | 'False' | 'Unknown';
 const READY_VALUES: readonly string[] = ['True', 'False', 'Unknown'];
@@ -145,7 +147,9 @@ export function recordsFromMetrics(
   /** The configured cluster a series belongs to; a value no cluster knows is kept as it is. */
   const rawClusterOf = (metric: Record<string, string>): string | undefined => {
     const raw = label(metric, ctx.clusterLabel) ?? ctx.defaultCluster;
-    return raw ? shortText(ctx.clusters.resolve(raw) ?? raw) : undefined;
+    return raw
+      ? text(ctx.clusters.resolve(raw) ?? raw, MAX_NAME_LENGTH)
+      : undefined;
   };
   const clusterOf = (
     metric: Record<string, string>,
@@ -174,6 +178,10 @@ export function recordsFromMetrics(
     }
     if (name.length > MAX_NAME_LENGTH || namespace.length > MAX_NAME_LENGTH) {
       skips.add(`of ${metricName} with a name longer than ${MAX_NAME_LENGTH}`);
+      return undefined;
+    }
+    if (hasControlCharacters(name) || hasControlCharacters(namespace)) {
+      skips.add(`of ${metricName} with control characters in a name`);
       return undefined;
     }
     const cluster = clusterOf(metric, metricName);
@@ -283,6 +291,10 @@ export function recordsFromMetrics(
       );
       continue;
     }
+    if (hasControlCharacters(name) || hasControlCharacters(namespace)) {
+      skips.add('of argocd_app_info with control characters in a name');
+      continue;
+    }
     // The cluster Argo CD runs on: where `https://kubernetes.default.svc` deploys to.
     const home = rawClusterOf(metric);
     const record = applicationRecord(metric, { namespace, name }, home, ctx);
@@ -336,7 +348,9 @@ function fromResourceInfo(
     readyPresent: ready !== undefined,
     suspended,
     revision: shortText(metric.revision),
-    url: REPO_URL_KINDS.has(kind) ? text(metric.url, MAX_URL_BYTES) : undefined,
+    url: REPO_URL_KINDS.has(kind)
+      ? urlText(metric.url, 'url label', notes)
+      : undefined,
     notes,
   };
 }
@@ -524,7 +538,7 @@ function applicationRecord(
   } catch {
     cluster = undefined;
   }
-  const repoUrl = text(metric.repo, MAX_URL_BYTES);
+  const repoUrl = urlText(metric.repo, 'repo label', notes);
   const instance = home
     ? ctx.clusters.get(home)?.argocdInstance ?? home
     : undefined;
@@ -538,7 +552,7 @@ function applicationRecord(
 
   return finishRecord({
     tool: 'argocd',
-    cluster: shortText(cluster) ?? `unknown:${server ?? 'no-destination'}`,
+    cluster: text(cluster, MAX_NAME_LENGTH) ?? unknownCluster(server),
     namespace: id.namespace,
     kind: 'Application',
     name: id.name,

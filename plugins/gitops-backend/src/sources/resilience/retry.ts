@@ -1,3 +1,8 @@
+/*
+ * Retries of one upstream call, shared by the sources: exponential backoff with jitter, a
+ * `Retry-After` reader, and a sleep the session's abort signal cuts short.
+ */
+
 /** How a source retries one upstream call. */
 export interface RetryOptions {
   /** Tries per call, the first included (default 3). */
