@@ -11,6 +11,13 @@ export interface Config {
       requestTimeout?: HumanDuration;
       /** Clusters collected at once. Default 8. */
       concurrency?: number;
+      /** Circuit breaker per source target (cluster, Argo CD instance, Azure, Prometheus). */
+      circuitBreaker?: {
+        /** Consecutive failed collections of a target that open its circuit. Default 5. */
+        failures?: number;
+        /** How long an open circuit skips the target before one trial collection. Default 60 seconds. */
+        halfOpenAfter?: HumanDuration;
+      };
     };
     /** Clusters to collect from. Merged with the Kubernetes plugin's config clusters (by name). */
     clusters?: Array<{

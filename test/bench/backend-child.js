@@ -43,6 +43,24 @@ const { gitopsPlugin } = require(path.join(
   'plugins/gitops-backend/src/plugin',
 ));
 
+/**
+ * TLS connections the backend opens (to the fleet: the backend makes no other), and how many
+ * resumed an earlier TLS session: counted on `tls.connect`, which every https agent goes through.
+ */
+const tlsConnections = { opened: 0, resumed: 0 };
+{
+  const tls = require('node:tls');
+  const connect = tls.connect;
+  tls.connect = function countedConnect(...args) {
+    const socket = connect.apply(this, args);
+    tlsConnections.opened++;
+    socket.once('secureConnect', () => {
+      if (socket.isSessionReused()) tlsConnections.resumed++;
+    });
+    return socket;
+  };
+}
+
 let backend;
 let knex;
 let adminKnex;
@@ -505,6 +523,31 @@ serve({
     }
   },
 
+  /**
+   * Times the state chart's counts (store/deployments.ts countDeploymentStates) on the store's own
+   * database, for one filter: what a deployments request adds once it carries them.
+   */
+  async stateCounts({ filter, runs = 20 }) {
+    const { countDeploymentStates } = require(path.join(
+      REPO_ROOT,
+      'plugins/gitops-backend/src/store/deployments',
+    ));
+    const times = [];
+    let counts;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      counts = await countDeploymentStates(knex, { filter });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return {
+      p50: times[Math.floor(times.length / 2)],
+      max: times[times.length - 1],
+      rows: counts.cluster.reduce((n, c) => n + c.count, 0),
+      groups: { cluster: counts.cluster.length, tool: counts.tool.length },
+    };
+  },
+
   async dbSize() {
     if (pgDatabase) {
       const r = await knex.raw(
@@ -582,6 +625,7 @@ serve({
       for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]);
     };
     const sampler = setInterval(sample, 50);
+    const tls0 = { ...tlsConnections };
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     await task.fn(controller.signal);
@@ -610,6 +654,10 @@ serve({
       cpuSystemMs: cpu.system / 1000,
       eventLoopUtilization: elu.utilization,
       peakMemory: peak,
+      tlsConnections: {
+        opened: tlsConnections.opened - tls0.opened,
+        resumed: tlsConnections.resumed - tls0.resumed,
+      },
       storeWrites,
       recordsChanged,
       statements: { ...writes.statements },

@@ -1,6 +1,6 @@
 import type { AlertEvent, AlertState } from './alerts';
 import type { ExternalAlert } from './externalAlerts';
-import type { GitOpsRecord } from './model';
+import type { GitOpsRecord, GitOpsState } from './model';
 import type { StatusSummary } from './state';
 
 /** Health of one source (a cluster, an Argo CD instance, Prometheus, Azure) as last collected. @public */
@@ -143,6 +143,13 @@ export interface DeploymentRow {
 }
 
 /** Response of `GET /deployments`. @public */
+/** Rows matching a deployments filter with one value of a grouping and one state. @public */
+export interface DeploymentStateCount {
+  value: string;
+  state: GitOpsState;
+  count: number;
+}
+
 export interface DeploymentsResponse {
   items: DeploymentRow[];
   /** Rows matching the filter (all pages). */
@@ -151,6 +158,11 @@ export interface DeploymentsResponse {
   limit: number;
   /** Per facet, the count of matching rows per value, under every filter but the facet's own. */
   facets: Record<DeploymentFacet, Array<{ value: string; count: number }>>;
+  /**
+   * Rows under the whole filter (no facet left out), per cluster × state and tool × state: the state
+   * chart. Absent from older backends.
+   */
+  stateCounts?: Record<'cluster' | 'tool', DeploymentStateCount[]>;
 }
 
 /** Response of `GET /deployments/commits/{sha}`: where a commit has landed. @public */

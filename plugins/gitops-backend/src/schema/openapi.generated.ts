@@ -1710,9 +1710,49 @@ export const spec = {
         required: ['record', 'entityRefs', 'owners', 'systems'],
         additionalProperties: false,
       },
+      StateCounts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            value: {
+              type: 'string',
+            },
+            state: {
+              type: 'string',
+              enum: [
+                'ok',
+                'progressing',
+                'warning',
+                'error',
+                'suspended',
+                'unknown',
+              ],
+            },
+            count: {
+              type: 'number',
+            },
+          },
+          required: ['value', 'state', 'count'],
+          additionalProperties: false,
+        },
+      },
       DeploymentsResponse: {
         type: 'object',
         properties: {
+          stateCounts: {
+            type: 'object',
+            properties: {
+              cluster: {
+                $ref: '#/components/schemas/StateCounts',
+              },
+              tool: {
+                $ref: '#/components/schemas/StateCounts',
+              },
+            },
+            required: ['cluster', 'tool'],
+            additionalProperties: false,
+          },
           items: {
             type: 'array',
             items: {

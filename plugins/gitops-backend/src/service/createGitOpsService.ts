@@ -20,6 +20,10 @@ import { PrometheusSource, readPrometheusConfig } from '../sources/prometheus';
 import { ArgoCdApiSource, readArgoCdInstances } from '../sources/argocd';
 import { AzureResourceGraphSource, readAzureConfig } from '../sources/azure';
 import { GitOpsStore } from '../store/GitOpsStore';
+import {
+  CircuitBreakers,
+  readCircuitBreakerOptions,
+} from '../sources/resilience';
 import { createRouter } from './router';
 import { createAlertEvaluator } from '../alerts';
 import { notifyTransitions } from '../alerts/notify';
@@ -55,6 +59,8 @@ export async function createGitOpsService(deps: {
   const actionsConfig = readActionsConfig(config);
   const store = await GitOpsStore.create({ database: deps.database });
 
+  // One circuit per source target, shared by every session.
+  const breakers = new CircuitBreakers(readCircuitBreakerOptions(config));
   const argocdInstances = readArgoCdInstances(config);
   const azure = readAzureConfig(config);
   const sources: GitOpsSource[] = [
@@ -63,6 +69,7 @@ export async function createGitOpsService(deps: {
       logger: logger.child({ source: 'kubernetes' }),
       requestTimeoutMs: collection.requestTimeoutMs,
       concurrency: collection.concurrency,
+      breakers,
     }),
     ...(argocdInstances.length
       ? [
@@ -71,6 +78,7 @@ export async function createGitOpsService(deps: {
             clusters,
             logger: logger.child({ source: 'argocd-api' }),
             requestTimeoutMs: collection.requestTimeoutMs,
+            breakers,
           }),
         ]
       : []),
@@ -81,6 +89,7 @@ export async function createGitOpsService(deps: {
             clusters,
             logger: logger.child({ source: 'azure' }),
             requestTimeoutMs: collection.requestTimeoutMs,
+            breakers,
           }),
         ]
       : []),
@@ -91,6 +100,7 @@ export async function createGitOpsService(deps: {
           clusters,
           logger: logger.child({ source: 'prometheus' }),
           requestTimeoutMs: collection.requestTimeoutMs,
+          breakers,
         }),
     ),
     ...deps.extraSources,

@@ -361,7 +361,7 @@ export async function createRouter(
     };
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 50;
-    const [page, facets] = await Promise.all([
+    const [page, facets, stateCounts] = await Promise.all([
       store.queryDeployments({
         filter,
         allowedEntityRefs,
@@ -371,8 +371,15 @@ export async function createRouter(
         limit,
       }),
       store.facetDeployments({ filter, allowedEntityRefs }, DEPLOYMENT_FACETS),
+      store.countDeploymentStates({ filter, allowedEntityRefs }),
     ]);
-    const body: DeploymentsResponse = { ...page, offset, limit, facets };
+    const body: DeploymentsResponse = {
+      ...page,
+      offset,
+      limit,
+      facets,
+      stateCounts,
+    };
     res.json(body);
   });
 

@@ -7,6 +7,7 @@ import type {
 } from '@gitops-status/plugin-gitops-common';
 import { recordHash, recordId } from '../merge/identity';
 import {
+  countDeploymentStates,
   facetDeployments,
   queryDeployments,
   traceCommit,
@@ -121,7 +122,9 @@ export class GitOpsStore {
       }
 
       const affected = [...upserts.map(u => u.record_id), ...deletions];
-      const merged = await this.remerge(tx, affected, merge, now);
+      // The hash of an object only this target reports is the hash just computed.
+      const known = new Map(upserts.map(u => [u.record_id, u.hash]));
+      const merged = await this.remerge(tx, affected, merge, now, known);
       return { ...merged, writes: writes + merged.writes };
     });
   }
@@ -131,6 +134,7 @@ export class GitOpsStore {
     ids: string[],
     merge: MergeObservations,
     now: Date,
+    known: Map<string, string> = new Map(),
   ): Promise<SnapshotResult> {
     const changed: GitOpsRecord[] = [];
     const removed: string[] = [];
@@ -168,7 +172,10 @@ export class GitOpsStore {
           continue;
         }
         const record = merge(obs);
-        const hash = recordHash(record);
+        const hash =
+          obs.length === 1 && record === obs[0] && known.has(id)
+            ? known.get(id)!
+            : recordHash(record);
         if (before?.hash === hash) continue;
         changed.push(record);
         rows.push(toRow(id, record, hash));
@@ -353,6 +360,13 @@ export class GitOpsStore {
     facets: readonly DeploymentFacet[],
   ) {
     return facetDeployments(this.db, query, facets);
+  }
+
+  /** Rows under the whole filter per cluster × state and tool × state (the deployments state chart). */
+  countDeploymentStates(
+    query: Pick<DeploymentsQuery, 'filter' | 'allowedEntityRefs'>,
+  ) {
+    return countDeploymentStates(this.db, query);
   }
 
   traceCommit(prefix: string, allowedEntityRefs?: string[]) {

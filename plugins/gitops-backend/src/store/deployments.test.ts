@@ -8,6 +8,7 @@ import {
 import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import { GitOpsStore } from './GitOpsStore';
+import { countDeploymentStates } from './deployments';
 
 jest.setTimeout(60_000);
 
@@ -70,6 +71,10 @@ describe('deployments queries', () => {
   const data = fleet();
 
   async function seeded(databaseId: any) {
+    return (await seededWithKnex(databaseId)).store;
+  }
+
+  async function seededWithKnex(databaseId: any) {
     const knex = await databases.init(databaseId);
     const store = await GitOpsStore.create({
       database: mockServices.database({ knex, migrations: { skip: false } }),
@@ -91,8 +96,13 @@ describe('deployments queries', () => {
         }`,
       })),
     );
-    return store;
+    return { store, knex };
   }
+
+  const systemOf = (entity: string) =>
+    `system:default/${
+      owners[entity].endsWith('team-c') ? 'backoffice' : 'shop'
+    }`;
 
   /** The same filter, evaluated in plain JavaScript over the seeded array. */
   function expected(filter: DeploymentsFilter, allowed?: string[]) {
@@ -106,6 +116,7 @@ describe('deployments queries', () => {
         inList(filter.sync, r.sync) &&
         inList(filter.kind, r.kind) &&
         inList(filter.owner, owners[entity]) &&
+        inList(filter.system, systemOf(entity)) &&
         (!filter.commit || r.revision.commit!.startsWith(filter.commit)) &&
         (!filter.q || r.name.includes(filter.q)) &&
         (!allowed || allowed.includes(entity))
@@ -121,6 +132,14 @@ describe('deployments queries', () => {
     ['sync', { sync: ['OutOfSync'] }],
     ['kind', { kind: ['HelmRelease'] }],
     ['owner', { owner: ['group:default/team-b'] }],
+    ['system', { system: ['system:default/backoffice'] }],
+    [
+      'owner and system',
+      {
+        owner: ['group:default/team-a', 'group:default/team-c'],
+        system: ['system:default/shop'],
+      },
+    ],
     ['commit prefix', { commit: 'bbbb' }],
     ['free text', { q: 'svc-1' }],
     [
@@ -221,6 +240,56 @@ describe('deployments queries', () => {
       expect(facets.tool.reduce((n, f) => n + f.count, 0)).toBe(
         expected(filter).length,
       );
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'counts rows per cluster and state and per tool and state under the whole filter, on %p',
+    async databaseId => {
+      const { knex } = await seededWithKnex(databaseId);
+      const tally = (
+        rows: ReturnType<typeof expected>,
+        by: 'cluster' | 'tool',
+      ) => {
+        const counts = new Map<string, number>();
+        for (const { record } of rows) {
+          const k = `${record[by]}|${record.state}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+        return [...counts]
+          .map(([k, count]) => {
+            const [value, state] = k.split('|');
+            return { value, state, count };
+          })
+          .sort(
+            (a, b) =>
+              a.value.localeCompare(b.value) || a.state.localeCompare(b.state),
+          );
+      };
+      for (const filter of [
+        {},
+        { cluster: ['dev'], state: ['ok', 'error'] },
+        { owner: ['group:default/team-b'], tool: ['flux'] },
+      ] as DeploymentsFilter[]) {
+        const counts = await countDeploymentStates(knex, { filter });
+        expect([filter, counts]).toEqual([
+          filter,
+          {
+            cluster: tally(expected(filter), 'cluster'),
+            tool: tally(expected(filter), 'tool'),
+          },
+        ]);
+      }
+      const allowed = ['component:default/app-2'];
+      expect(
+        await countDeploymentStates(knex, {
+          filter: {},
+          allowedEntityRefs: allowed,
+        }),
+      ).toEqual({
+        cluster: tally(expected({}, allowed), 'cluster'),
+        tool: tally(expected({}, allowed), 'tool'),
+      });
     },
   );
 

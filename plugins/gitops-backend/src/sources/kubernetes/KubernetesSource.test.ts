@@ -1,5 +1,8 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mockServices } from '@backstage/backend-test-utils';
 import { startDemoFleet, type DemoFleet } from '@gitops-status/demo-fleet';
+import type { GitOpsRecord } from '@gitops-status/plugin-gitops-common';
 import type { SourceTargetResult } from '@gitops-status/plugin-gitops-node';
 import { ClusterDirectory, type ClusterConfig } from '../../config/clusters';
 import { KubernetesSource } from './KubernetesSource';
@@ -153,4 +156,228 @@ describe('KubernetesSource against the demo fleet', () => {
       await s.stop();
     },
   );
+});
+
+/**
+ * A scripted API server serving only Kustomizations (every other kind 404), whose objects and
+ * watch events the test sets, counting requests and TCP connections.
+ */
+async function scriptedCluster() {
+  const KS = '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations';
+  let rv = 100;
+  const objects = new Map<string, any>();
+  const watches = new Set<ServerResponse>();
+  const counts = { requests: 0, connections: 0, lists: 0, watches: 0 };
+  const server: Server = createServer((req, res) => {
+    counts.requests++;
+    const url = new URL(req.url!, 'http://x');
+    if (url.pathname !== KS) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 404, message: 'nope' }));
+      return;
+    }
+    if (url.searchParams.get('watch') === 'true') {
+      counts.watches++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      watches.add(res);
+      res.on('close', () => watches.delete(res));
+      return;
+    }
+    counts.lists++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'KustomizationList',
+        metadata: { resourceVersion: String(rv) },
+        items: [...objects.values()],
+      }),
+    );
+  });
+  server.on('connection', () => counts.connections++);
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  /** A Kustomization that applied `sha`, at a new resourceVersion. */
+  const put = (name: string, sha: string, uid = `uid-${name}`) => {
+    rv++;
+    const object = {
+      metadata: {
+        name,
+        namespace: 'flux-system',
+        uid,
+        resourceVersion: String(rv),
+        generation: 1,
+      },
+      spec: {
+        interval: '5m',
+        path: './apps',
+        sourceRef: { kind: 'GitRepository', name: 'fleet' },
+      },
+      status: {
+        observedGeneration: 1,
+        lastAppliedRevision: `main@sha1:${sha}`,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'ReconciliationSucceeded',
+            message: `Applied revision: main@sha1:${sha}`,
+            lastTransitionTime: '2026-11-23T10:00:00Z',
+          },
+        ],
+      },
+    };
+    objects.set(name, object);
+    return object;
+  };
+  const remove = (name: string) => {
+    rv++;
+    const object = objects.get(name);
+    objects.delete(name);
+    return {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(rv) },
+    };
+  };
+  /** Sends one event to every open watch. */
+  const emit = (type: string, object: unknown) => {
+    for (const res of watches)
+      res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const cluster: ClusterConfig = {
+    name: 'scripted',
+    url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: 'scripted-token',
+    // Plain http, as client-node allows it: only with skipTLSVerify.
+    skipTLSVerify: true,
+    aliases: [],
+    collect: true,
+  };
+  return {
+    cluster,
+    counts,
+    put,
+    remove,
+    emit,
+    openWatches: () => watches.size,
+    stop: () =>
+      new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe('KubernetesSource against a scripted API server', () => {
+  let api: Awaited<ReturnType<typeof scriptedCluster>>;
+  let source: KubernetesSource;
+  const SHA = (c: string) => c.repeat(40);
+
+  beforeEach(async () => {
+    api = await scriptedCluster();
+    source = new KubernetesSource({
+      clusters: new ClusterDirectory([api.cluster]),
+      logger: mockServices.logger.mock(),
+      requestTimeoutMs: 1000,
+      concurrency: 1,
+      reportDebounceMs: 10,
+    });
+  });
+
+  afterEach(() => api.stop());
+
+  function session() {
+    const reports: SourceTargetResult[] = [];
+    const controller = new AbortController();
+    const done = source.collectCluster(
+      api.cluster,
+      { report: async r => void reports.push(r) },
+      controller.signal,
+    );
+    const byName = () =>
+      new Map<string, GitOpsRecord>(
+        (reports[reports.length - 1]?.records ?? []).map(r => [r.name, r]),
+      );
+    return {
+      reports,
+      byName,
+      stop: () => {
+        controller.abort();
+        return done;
+      },
+    };
+  }
+
+  it('reuses the record of an object whose resourceVersion did not change, across sessions', async () => {
+    api.put('a', SHA('a'));
+    api.put('b', SHA('b'));
+    api.put('c', SHA('c'));
+    const first = session();
+    await eventually(() => expect(first.reports.length).toBe(1));
+    await eventually(() => expect(api.openWatches()).toBe(1));
+    await first.stop();
+    await eventually(() => expect(api.openWatches()).toBe(0));
+    const before = first.byName();
+    expect([...before.keys()].sort()).toEqual(['a', 'b', 'c']);
+
+    // Between sessions: b changes, c is deleted, d appears, e is deleted and recreated.
+    api.put('b', SHA('1'));
+    api.remove('c');
+    api.put('d', SHA('d'));
+    api.put('e', SHA('e'), 'uid-e-1');
+    const second = session();
+    await eventually(() => expect(second.reports.length).toBe(1));
+    await second.stop();
+    const after = second.byName();
+    expect([...after.keys()].sort()).toEqual(['a', 'b', 'd', 'e']);
+    // Unchanged: the very same record object, not normalized again.
+    expect(after.get('a')).toBe(before.get('a'));
+    expect(after.get('b')).not.toBe(before.get('b'));
+    expect(after.get('b')!.revision.applied).toContain(SHA('1'));
+    expect(after.get('d')!.revision.applied).toContain(SHA('d'));
+    // Records are frozen: whoever receives them cannot change what is kept.
+    expect(Object.isFrozen(after.get('a'))).toBe(true);
+    expect(Object.isFrozen(after.get('a')!.revision)).toBe(true);
+    expect(second.reports.every(r => r.status === 'ok')).toBe(true);
+  });
+
+  it('applies watch events: MODIFIED replaces, ADDED adds, DELETED removes', async () => {
+    api.put('a', SHA('a'));
+    api.put('b', SHA('b'));
+    const s = session();
+    await eventually(() => expect(api.openWatches()).toBe(1));
+    const a = s.byName().get('a');
+
+    api.emit('MODIFIED', api.put('b', SHA('2')));
+    api.emit('ADDED', api.put('c', SHA('c')));
+    api.emit('DELETED', api.remove('a'));
+    await eventually(() => {
+      const now = s.byName();
+      expect([...now.keys()].sort()).toEqual(['b', 'c']);
+      expect(now.get('b')!.revision.applied).toContain(SHA('2'));
+    });
+    expect(a!.revision.applied).toContain(SHA('a'));
+    // Changes came over the watch: one list at the start of the session.
+    expect(api.counts.lists).toBe(1);
+    await s.stop();
+    await eventually(() => expect(api.openWatches()).toBe(0));
+  });
+
+  it('keeps connections alive across requests and sessions', async () => {
+    api.put('a', SHA('a'));
+    const { openWatches } = api;
+    for (const _ of [1, 2]) {
+      const s = session();
+      await eventually(() => expect(openWatches()).toBe(1));
+      await s.stop();
+      await eventually(() => expect(openWatches()).toBe(0));
+    }
+    // 2 × (21 LIST tries over 9 kinds and their versions + 1 WATCH); a new connection per request
+    // would make as many connections as requests.
+    expect(api.counts.requests).toBe(44);
+    expect(api.counts.connections).toBeLessThan(api.counts.requests / 2);
+  });
 });

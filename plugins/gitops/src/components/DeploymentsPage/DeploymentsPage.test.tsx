@@ -577,10 +577,44 @@ describe('DeploymentsPage', () => {
       `${failing('prod-eu')} objects: ${failing('prod-eu')} Failing`,
     );
     expect(within(chart).queryByTestId('chart-row-staging')).toBeNull();
-    // One facet request per state the filter keeps.
+    // The chart is drawn from the page's own answer: no request of its own.
+    expect(api.calls.getDeployments.filter(r => r.limit === 1)).toEqual([]);
+  });
+
+  it('asks once per state for the chart when the backend does not count states', async () => {
+    const rows = fleet(90);
+    const api = fakeGitOpsApi(rows, { stateCounts: false });
+    await renderPage(rows, {
+      api,
+      url: '/gitops?state=error&state=ok&cluster=dev&cluster=prod-eu',
+    });
+    const chart = await screen.findByTestId('state-chart');
+    const count = (cluster: string, state: GitOpsState) =>
+      rows.filter(r => r.record.cluster === cluster && r.record.state === state)
+        .length;
+    const words = (cluster: string) => {
+      const failing = count(cluster, 'error');
+      const ok = count(cluster, 'ok');
+      const parts = [
+        ...(failing ? [`${failing} ${stateLabel('error')}`] : []),
+        ...(ok ? [`${ok} ${stateLabel('ok')}`] : []),
+      ];
+      return `${failing + ok} objects: ${parts.join(', ')}`;
+    };
+    await waitFor(() =>
+      expect(within(chart).getByTestId('chart-row-dev')).toHaveTextContent(
+        words('dev'),
+      ),
+    );
+    expect(within(chart).getByTestId('chart-row-prod-eu')).toHaveTextContent(
+      words('prod-eu'),
+    );
+    // One facet-only request per state the filter keeps.
     expect(
-      api.calls.getDeployments.filter(r => r.limit === 1).map(r => r.filter),
-    ).toEqual([{ state: ['error'], cluster: ['dev', 'prod-eu'] }]);
+      api.calls.getDeployments
+        .filter(r => r.limit === 1)
+        .map(r => r.filter?.state),
+    ).toEqual([['ok'], ['error']]);
   });
 
   it('says when no object matches, and clears the filters from there', async () => {

@@ -22,7 +22,11 @@ import { makeStyles } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import { gitopsApiRef, type DeploymentsRequest } from '../../api/GitOpsApi';
-import { loadStateChart } from './chartData';
+import {
+  chartFromStateCounts,
+  loadStateChart,
+  stateCountsOf,
+} from './chartData';
 import { CommitTraceForm, CommitTraceSection } from './CommitTrace';
 import {
   downloadText,
@@ -179,9 +183,22 @@ export function DeploymentsView(props: DeploymentsPageProps) {
     api.getDeployments(request),
   );
   const chartKey = `${filterKey(view.filter)}|${view.chartBy}`;
-  const chart = useRefreshingAsync(chartKey, tick, () =>
-    loadStateChart(api, view.filter, view.chartBy),
+  // The chart comes with the table's answer when the backend counts states; otherwise (an older
+  // backend, known once the first answer is in) it asks once per state.
+  const pageCounts = stateCountsOf(page.value);
+  const chartRequests = useRefreshingAsync(
+    page.value && !pageCounts ? chartKey : undefined,
+    tick,
+    () => loadStateChart(api, view.filter, view.chartBy),
   );
+  const countedChart = useMemo(
+    () =>
+      pageCounts ? chartFromStateCounts(pageCounts, view.chartBy) : undefined,
+    [pageCounts, view.chartBy],
+  );
+  const chart = pageCounts
+    ? { value: countedChart, error: undefined, errorKey: undefined }
+    : chartRequests;
   const traceKey =
     view.trace && TRACE_PATTERN.test(view.trace) ? view.trace : undefined;
   const trace = useRefreshingAsync(traceKey, tick, () =>

@@ -1,19 +1,24 @@
 /*
  * Counts for the "objects by state" chart, per cluster or per tool, under the page's filters.
  *
- * Why one request per *state* rather than one per cluster: the API counts every facet under every
- * filter but the facet's own. Asking for `state=[s]` (limit 1: only the facets are read) therefore
- * returns, in `facets.cluster` and `facets.tool`, how many objects of state `s` each cluster and
- * each tool has under all the other filters. Six states at most means six small requests however
- * many clusters there are (one per cluster would be 20+ requests, and would need a top-N cut
- * before knowing the counts), and the same answers serve both groupings. `totalItems` of each
- * answer is that state's total: the overall bar. The per-facet cut that the facet's own filter
- * would have applied (a cluster or tool filter) is re-applied here, and only the states the state
- * filter keeps are asked for.
+ * A backend that sends `stateCounts` with the deployments page (rows under the whole filter, per
+ * cluster and state and per tool and state) gives the chart everything in the table's own answer:
+ * a page view is one request, and switching the grouping asks nothing ({@link chartFromStateCounts}).
+ *
+ * Against a backend without them, {@link loadStateChart} asks once per *state* rather than once per
+ * cluster: the API counts every facet under every filter but the facet's own, so asking for
+ * `state=[s]` (limit 1: only the facets are read) returns, in `facets.cluster` and `facets.tool`,
+ * how many objects of state `s` each cluster and each tool has under all the other filters. Six
+ * states at most means six small requests however many clusters there are, and the same answers
+ * serve both groupings. `totalItems` of each answer is that state's total: the overall bar. The
+ * per-facet cut that the facet's own filter would have applied (a cluster or tool filter) is
+ * re-applied here, and only the states the state filter keeps are asked for.
  */
 import {
   GITOPS_STATES,
   type DeploymentsFilter,
+  type DeploymentsResponse,
+  type DeploymentStateCount,
   type GitOpsState,
 } from '@gitops-status/plugin-gitops-common';
 import type { GitOpsApi } from '../../api/GitOpsApi';
@@ -59,6 +64,57 @@ function bar(value: string, counts: Map<GitOpsState, number>): ChartBar {
   };
 }
 
+/** Rows under the whole filter per value of a grouping and state (`DeploymentsResponse.stateCounts`). */
+export type StateCounts = Record<ChartGrouping, DeploymentStateCount[]>;
+
+/** The state counts a deployments answer carries, if its backend sends them. */
+export function stateCountsOf(
+  answer: DeploymentsResponse | undefined,
+): StateCounts | undefined {
+  const counts = answer?.stateCounts;
+  return Array.isArray(counts?.cluster) && Array.isArray(counts?.tool)
+    ? counts
+    : undefined;
+}
+
+function chartOf(
+  overall: Map<GitOpsState, number>,
+  groups: Map<string, Map<GitOpsState, number>>,
+): StateChartData {
+  const bars = [...groups.entries()]
+    .map(([value, counts]) => bar(value, counts))
+    .filter(b => b.total > 0)
+    .sort((a, b) => b.total - a.total || a.value.localeCompare(b.value));
+  const shown = bars.slice(0, CHART_MAX_GROUPS);
+  const hidden = bars.slice(CHART_MAX_GROUPS);
+  return {
+    overall: bar('', overall),
+    bars: shown,
+    hiddenGroups: hidden.length,
+    hiddenObjects: hidden.reduce((n, b) => n + b.total, 0),
+  };
+}
+
+/** The chart from the state counts of a deployments answer: no request of its own. */
+export function chartFromStateCounts(
+  counts: StateCounts,
+  by: ChartGrouping,
+): StateChartData {
+  const known = new Set<string>(GITOPS_STATES);
+  const overall = new Map<GitOpsState, number>();
+  const groups = new Map<string, Map<GitOpsState, number>>();
+  for (const { value, state, count } of counts[by]) {
+    if (!known.has(state)) continue;
+    const s = state as GitOpsState;
+    overall.set(s, (overall.get(s) ?? 0) + count);
+    if (!groups.has(value)) groups.set(value, new Map());
+    const group = groups.get(value)!;
+    group.set(s, (group.get(s) ?? 0) + count);
+  }
+  return chartOf(overall, groups);
+}
+
+/** The chart from one request per state (a backend without `stateCounts`). */
 export async function loadStateChart(
   api: Pick<GitOpsApi, 'getDeployments'>,
   filter: DeploymentsFilter,
@@ -84,16 +140,5 @@ export async function loadStateChart(
       groups.get(value)!.set(state, count);
     }
   });
-  const bars = [...groups.entries()]
-    .map(([value, counts]) => bar(value, counts))
-    .filter(b => b.total > 0)
-    .sort((a, b) => b.total - a.total || a.value.localeCompare(b.value));
-  const shown = bars.slice(0, CHART_MAX_GROUPS);
-  const hidden = bars.slice(CHART_MAX_GROUPS);
-  return {
-    overall: bar('', overall),
-    bars: shown,
-    hiddenGroups: hidden.length,
-    hiddenObjects: hidden.reduce((n, b) => n + b.total, 0),
-  };
+  return chartOf(overall, groups);
 }

@@ -8,11 +8,13 @@ import {
   type CommitTraceResponse,
   type DeploymentFacet,
   type DeploymentRow,
+  type DeploymentStateCount,
   type DeploymentsFilter,
   type DeploymentsResponse,
   type DeploymentSortField,
 } from '@gitops-status/plugin-gitops-common';
 import type { DeploymentsRequest, GitOpsApi } from '../../../api/GitOpsApi';
+import type { StateCounts } from '../chartData';
 
 /** The values a row has for a facet (owner and system: any number). */
 export function facetValues(
@@ -87,9 +89,35 @@ export function facetsOf(
   return facets;
 }
 
+/** Rows under the whole filter per cluster and state and per tool and state, as the backend counts them. */
+export function stateCountsOf(
+  rows: readonly DeploymentRow[],
+  filter: DeploymentsFilter,
+): StateCounts {
+  const out = {} as StateCounts;
+  for (const by of ['cluster', 'tool'] as const) {
+    const counts = new Map<string, DeploymentStateCount>();
+    for (const row of rows) {
+      if (!matches(row, filter)) continue;
+      const value = row.record[by];
+      const k = `${value}\u0000${row.record.state}`;
+      const entry = counts.get(k) ?? {
+        value,
+        state: row.record.state,
+        count: 0,
+      };
+      entry.count++;
+      counts.set(k, entry);
+    }
+    out[by] = [...counts.values()];
+  }
+  return out;
+}
+
 export function deploymentsOf(
   rows: readonly DeploymentRow[],
   request: DeploymentsRequest,
+  options: { stateCounts?: boolean } = {},
 ): DeploymentsResponse {
   const filter = request.filter ?? {};
   const sort = request.sort ?? 'cluster';
@@ -114,6 +142,9 @@ export function deploymentsOf(
     offset,
     limit,
     facets: facetsOf(rows, filter),
+    ...(options.stateCounts === false
+      ? {}
+      : { stateCounts: stateCountsOf(rows, filter) }),
   };
 }
 
@@ -157,8 +188,14 @@ export function traceOf(
   };
 }
 
-/** The fake API, with every request recorded (`calls.getDeployments`, `calls.traceCommit`). */
-export function fakeGitOpsApi(rows: readonly DeploymentRow[]) {
+/**
+ * The fake API, with every request recorded (`calls.getDeployments`, `calls.traceCommit`).
+ * `stateCounts: false` answers like a backend that does not count states for the chart.
+ */
+export function fakeGitOpsApi(
+  rows: readonly DeploymentRow[],
+  options: { stateCounts?: boolean } = {},
+) {
   const calls = {
     getDeployments: [] as DeploymentsRequest[],
     traceCommit: [] as string[],
@@ -183,7 +220,7 @@ export function fakeGitOpsApi(rows: readonly DeploymentRow[]) {
     async getDeployments(request) {
       calls.getDeployments.push(request);
       if (api.fail) throw api.fail;
-      return deploymentsOf(rows, request);
+      return deploymentsOf(rows, request, options);
     },
     async traceCommit(commit) {
       calls.traceCommit.push(commit);
