@@ -23,11 +23,15 @@ export const FLUX_RECONCILE_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
 /** Argo CD's refresh annotation: the application controller refreshes and removes it. */
 export const ARGOCD_REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 
-/** Syncs an Argo CD Application through its API server, when one is configured for its instance. */
+/**
+ * Syncs an Argo CD Application through the API server of its instance; undefined when no API server
+ * is configured for that instance (the Kubernetes refresh annotation is used instead).
+ */
 export type ArgoCdSync = (
-  record: GitOpsRecord,
+  instance: string,
+  app: { name: string; namespace: string },
   signal: AbortSignal,
-) => Promise<string> | undefined;
+) => Promise<void> | undefined;
 
 /** The merge patch an action is for a record, and what it means in words. */
 export function actionPatch(
@@ -130,10 +134,23 @@ export class GitOpsActions {
     requestedAt: string,
   ): Promise<string> {
     const { patch, what } = actionPatch(record, action, requestedAt);
-    if (record.kind === 'Application' && this.options.argocdSync) {
+    if (record.kind === 'Application' && record.instance) {
       const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
-      const synced = this.options.argocdSync(record, signal);
-      if (synced) return synced;
+      const synced = this.options.argocdSync?.(record.instance, record, signal);
+      if (synced) {
+        try {
+          await synced;
+        } catch (e) {
+          const status = (e as { status?: number }).status;
+          if (status === 401 || status === 403) {
+            throw new NotAllowedError(
+              `Argo CD ${record.instance} refused to sync ${record.name} (${status}): the plugin's account needs the applications, sync permission`,
+            );
+          }
+          throw new ServiceUnavailableError((e as Error).message);
+        }
+        return `requested a sync of Application ${record.namespace}/${record.name} from Argo CD ${record.instance}`;
+      }
     }
     const cluster = this.hostCluster(record);
     const kind = COLLECTED_KINDS.find(k => k.kind === record.kind)!;

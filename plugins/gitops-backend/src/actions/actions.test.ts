@@ -21,7 +21,7 @@ import { startDemoFleet, type DemoFleet } from '@gitops-status/demo-fleet';
 import type { EntityStatusResponse } from '@gitops-status/plugin-gitops-common';
 import request from 'supertest';
 import { gitopsPlugin } from '../plugin';
-import { fleetClustersConfig } from '../__testUtils__/fleetConfig';
+import { fleetCaData, fleetClustersConfig } from '../__testUtils__/fleetConfig';
 
 jest.setTimeout(60_000);
 
@@ -143,6 +143,17 @@ describe('actions', () => {
                 requestTimeout: { milliseconds: 2000 },
               },
               clusters: fleetClustersConfig(fleet),
+              argocd: {
+                instances: [
+                  {
+                    name: 'main',
+                    url: fleet.argocd.url,
+                    token: fleet.token,
+                    caData: fleetCaData(fleet),
+                    cluster: fleet.argocd.cluster,
+                  },
+                ],
+              },
               actions: { enabled: true, rateLimit: { perObjectSeconds: 30 } },
             },
           },
@@ -254,27 +265,21 @@ describe('actions', () => {
     expect(patches()).toBe(before);
   });
 
-  it('refreshes an Argo CD Application on the cluster its Argo CD runs on', async () => {
+  it('syncs an Argo CD Application through the configured Argo CD API', async () => {
     const app = (await status('guestbook')).records[0];
-    const before = fleet.requestCount({ method: 'PATCH', cluster: 'dev' });
-    const res = await act(
-      'guestbook',
-      'reconcile',
-      `argocd|${app.cluster}|${app.namespace}|Application|${app.name}`,
-    );
+    const id = `argocd|${app.cluster}|${app.namespace}|Application|${app.name}`;
+    const posts = fleet.requestCount({ endpoint: 'argocd', method: 'POST' });
+    const patched = patches();
+    const res = await act('guestbook', 'reconcile', id);
     expect(res.status).toBe(202);
-    expect(fleet.requestCount({ method: 'PATCH', cluster: 'dev' })).toBe(
-      before + 1,
+    expect(res.body.message).toBe(
+      `requested a sync of Application ${app.namespace}/${app.name} from Argo CD main`,
     );
-    expect(
-      (
-        await act(
-          'guestbook',
-          'suspend',
-          `argocd|${app.cluster}|${app.namespace}|Application|${app.name}`,
-        )
-      ).status,
-    ).toBe(400);
+    expect(fleet.requestCount({ endpoint: 'argocd', method: 'POST' })).toBe(
+      posts + 1,
+    );
+    expect(patches()).toBe(patched);
+    expect((await act('guestbook', 'suspend', id)).status).toBe(400);
   });
 
   it('says why when the cluster refuses, and never shows its token', async () => {

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type {
   ObjectIdentity,
   GitOpsRecord,
+  gitopsRecordId,
 } from '@gitops-status/plugin-gitops-common';
 
 /** The identity key of an object: one record per tool/cluster/namespace/kind/name. */
 export function recordId(r: ObjectIdentity): string {
-  return [r.tool, r.cluster, r.namespace, r.kind, r.name].join('|');
+  return gitopsRecordId(r);
 }
 
 /** Records made immutable by {@link freezeRecord}: their hash can be remembered. */

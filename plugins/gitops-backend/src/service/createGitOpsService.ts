@@ -63,6 +63,15 @@ export async function createGitOpsService(deps: {
   const breakers = new CircuitBreakers(readCircuitBreakerOptions(config));
   const argocdInstances = readArgoCdInstances(config);
   const azure = readAzureConfig(config);
+  const argocdApi = argocdInstances.length
+    ? new ArgoCdApiSource({
+        instances: argocdInstances,
+        clusters,
+        logger: logger.child({ source: 'argocd-api' }),
+        requestTimeoutMs: collection.requestTimeoutMs,
+        breakers,
+      })
+    : undefined;
   const sources: GitOpsSource[] = [
     new KubernetesSource({
       clusters,
@@ -71,17 +80,7 @@ export async function createGitOpsService(deps: {
       concurrency: collection.concurrency,
       breakers,
     }),
-    ...(argocdInstances.length
-      ? [
-          new ArgoCdApiSource({
-            instances: argocdInstances,
-            clusters,
-            logger: logger.child({ source: 'argocd-api' }),
-            requestTimeoutMs: collection.requestTimeoutMs,
-            breakers,
-          }),
-        ]
-      : []),
+    ...(argocdApi ? [argocdApi] : []),
     ...(azure
       ? [
           new AzureResourceGraphSource({
@@ -194,6 +193,10 @@ export async function createGitOpsService(deps: {
           executor: new GitOpsActions({
             clusters,
             requestTimeoutMs: collection.requestTimeoutMs,
+            argocdSync: argocdApi
+              ? (instance, app, signal) =>
+                  argocdApi.syncApplication(instance, app, signal)
+              : undefined,
           }),
           limiter: new ActionRateLimiter(actionsConfig),
           auditor: deps.auditor,

@@ -211,6 +211,39 @@ export class ArgoCdApiSource implements GitOpsSource {
     );
   }
 
+  /**
+   * Asks an instance to sync one Application (`POST /api/v1/applications/{name}/sync`), with the
+   * instance's credentials. Undefined when no instance of that name is configured. The name is
+   * path-encoded; it selects an Application on the configured server, never another URL.
+   */
+  syncApplication(
+    instance: string,
+    app: { name: string; namespace: string },
+    signal: AbortSignal,
+  ): Promise<void> | undefined {
+    const state = this.states.find(s => s.config.name === instance);
+    if (!state) return undefined;
+    const query = new URLSearchParams({ appNamespace: app.namespace });
+    return this.authorizedCall(
+      state,
+      {
+        method: 'POST',
+        path: `/api/v1/applications/${encodeURIComponent(app.name)}/sync`,
+        query,
+        body: { appNamespace: app.namespace },
+        label: `sync ${app.namespace}/${app.name}`,
+      },
+      signal,
+    ).then(
+      () => undefined,
+      e => {
+        throw e instanceof Aborted
+          ? new ArgoCdError(`argocd ${instance}: sync aborted`)
+          : e;
+      },
+    );
+  }
+
   private async collectInstance(
     state: InstanceState,
     sink: SourceSink,
