@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type {
-  ObjectIdentity,
-  GitOpsRecord,
+import {
   gitopsRecordId,
+  type GitOpsRecord,
+  type ObjectIdentity,
 } from '@gitops-status/plugin-gitops-common';
 
 /** The identity key of an object: one record per tool/cluster/namespace/kind/name. */
