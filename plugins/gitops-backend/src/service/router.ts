@@ -60,6 +60,9 @@ export interface RouterOptions {
   historyRetentionDays?: number;
 }
 
+/** How long a read of source health serves page views: reports come seconds apart. */
+const SOURCE_HEALTH_CACHE_MS = 1000;
+
 /** Kinds whose status is that of their members, by the catalog relation that makes them members. */
 const AGGREGATING_KINDS: Record<string, string | undefined> = {
   system: 'relations.partOf',
@@ -82,6 +85,24 @@ export async function createRouter(
     historyRetentionDays = 90,
   } = options;
   const router = await createOpenApiRouter();
+
+  // Source health changes only when a target reports (seconds apart); every page view reads it.
+  let healthCache:
+    | { at: number; value: Promise<Map<string, SourceHealth>> }
+    | undefined;
+  const sourceHealth = () => {
+    const now = Date.now();
+    if (!healthCache || now - healthCache.at > SOURCE_HEALTH_CACHE_MS) {
+      const value = store
+        .listSourceHealth()
+        .then(list => new Map(list.map(h => [h.id, h])));
+      value.catch(() => {
+        healthCache = undefined;
+      });
+      healthCache = { at: now, value };
+    }
+    return healthCache.value;
+  };
 
   /**
    * The entity a request names, once the caller may read its GitOps status, and the entities whose
@@ -169,9 +190,7 @@ export async function createRouter(
     }
 
     const rows = await store.listEntityRecords(scope);
-    const health = new Map(
-      (await store.listSourceHealth()).map(h => [h.id, h]),
-    );
+    const health = await sourceHealth();
     const used = new Map<string, SourceHealth>();
     const records: GitOpsRecord[] = rows.map(
       ({ record, entityRefs, targets }) => {
@@ -205,8 +224,12 @@ export async function createRouter(
     let entityAlerts: AlertState[] | undefined;
     if (alerts) {
       const inScope = new Set(scope);
+      // By subject in SQL: the records' ids and the ids of the targets that report them.
       entityAlerts = (
-        await alerts.listAlerts({ status: ['pending', 'firing'] })
+        await alerts.listAlerts({
+          status: ['pending', 'firing'],
+          subjects: [...records.map(r => recordId(r)), ...used.keys()],
+        })
       ).filter(
         a => a.entityRefs?.some(ref => inScope.has(ref)) || used.has(a.subject),
       );

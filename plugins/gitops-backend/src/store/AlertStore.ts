@@ -214,6 +214,11 @@ export class AlertStore {
     if (query.status?.length) q = q.whereIn('status', query.status);
     if (query.rule?.length) q = q.whereIn('rule', query.rule);
     if (query.severity?.length) q = q.whereIn('severity', query.severity);
+    // A few subjects (an entity page's objects) are an indexed IN list; many are filtered below.
+    if (query.subjects && query.subjects.length <= CHUNK) {
+      if (!query.subjects.length) return [];
+      q = q.whereIn('subject', query.subjects);
+    }
     const rows: AlertRow[] = await q.select();
     const subjects = query.subjects && new Set(query.subjects);
     const clusters = query.cluster && new Set(query.cluster);

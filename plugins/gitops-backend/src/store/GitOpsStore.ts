@@ -268,10 +268,9 @@ export class GitOpsStore {
       for (const o of await this.db('gitops_observations')
         .whereIn('record_id', batch)
         .select('record_id', 'target_id')) {
-        targets.set(o.record_id, [
-          ...(targets.get(o.record_id) ?? []),
-          o.target_id,
-        ]);
+        const list = targets.get(o.record_id);
+        if (list) list.push(o.target_id);
+        else targets.set(o.record_id, [o.target_id]);
       }
     }
     const identity = (r: GitOpsRecord) => [
