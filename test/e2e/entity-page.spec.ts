@@ -131,3 +131,54 @@ test('an entity without annotation explains how to link it', async ({
     page.getByRole('heading', { name: 'GitOps status' }),
   ).toHaveCount(0);
 });
+
+test('the GitOps tab shows history and reconciles an object on request', async ({
+  page,
+}) => {
+  await signIn(page);
+  // Until the collector has recorded what it found (right after the demo starts, nothing yet).
+  let history: any = { events: [] };
+  await expect(async () => {
+    const historyCall = page.waitForResponse(r =>
+      /\/api\/gitops\/entity\/component\/default\/podinfo\/history/i.test(
+        r.url(),
+      ),
+    );
+    await page.goto('/catalog/default/component/podinfo/gitops');
+    history = await (await historyCall).json();
+    expect(history.events.length).toBeGreaterThan(0);
+  }).toPass({ timeout: 90_000 });
+  const changes = page.getByRole('table', { name: 'Changes' });
+  await expect(changes).toBeVisible();
+  await expect(changes.locator('tbody tr')).toHaveCount(
+    Math.min(history.events.length, 50),
+  );
+  // The deployments card (empty until a commit rolls out while the demo runs) says what it keeps.
+  await expect(
+    page.getByText(
+      `Newest first. History is kept ${history.retentionDays} days.`,
+    ),
+  ).toBeVisible();
+
+  await page
+    .getByRole('button', { name: 'Details of Kustomization podinfo/podinfo' })
+    .first()
+    .click();
+  const actionCall = page.waitForResponse(r =>
+    /\/api\/gitops\/entity\/component\/default\/podinfo\/actions$/i.test(
+      r.url(),
+    ),
+  );
+  await page.getByRole('button', { name: 'Reconcile now' }).first().click();
+  const action = await actionCall;
+  expect(action.status()).toBe(202);
+  const done = await action.json();
+  await expect(page.getByText(`Done: ${done.message}.`)).toBeVisible();
+  expect(done.message).toMatch(
+    /^requested reconciliation of Kustomization podinfo\/podinfo on /,
+  );
+  await expectAccessible(page, 'main');
+  await page
+    .getByRole('table', { name: 'Changes' })
+    .screenshot({ path: path.join(screenshots, 'entity-history.png') });
+});
