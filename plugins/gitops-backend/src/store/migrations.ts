@@ -19,7 +19,39 @@ export async function migratedClient(
 ): Promise<Knex> {
   const knex = await database.getClient();
   if (!database.migrations?.skip && !skipMigrations) {
-    await knex.migrate.latest({ directory: migrationsDir });
+    await migrateLatest(knex);
   }
   return knex;
+}
+
+/** A key of our own for PostgreSQL's advisory locks: "gitops-status migrations". */
+const MIGRATION_LOCK_KEY = 7_318_852_106;
+
+/**
+ * Runs the migrations with an exclusive PostgreSQL advisory lock held on a connection of its own.
+ * Without it, replicas starting together on an empty database race to create knex's migration
+ * tables: one may fail outright, and two may each insert the lock table's row, after which knex's
+ * lock (an UPDATE expecting one row) fails for every replica, forever. SQLite is one process.
+ */
+async function migrateLatest(knex: Knex): Promise<void> {
+  const migrate = () => knex.migrate.latest({ directory: migrationsDir });
+  if (knex.client.dialect !== 'postgresql') {
+    await migrate();
+    return;
+  }
+  const connection = await knex.client.acquireConnection();
+  try {
+    await knex
+      .raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY])
+      .connection(connection);
+    try {
+      await migrate();
+    } finally {
+      await knex
+        .raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY])
+        .connection(connection);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
 }
