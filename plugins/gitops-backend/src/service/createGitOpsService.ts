@@ -202,6 +202,13 @@ export async function createGitOpsService(deps: {
           auditor: deps.auditor,
         }
       : undefined,
+    // A collection attempt is at most a task timeout apart from the next start: past that plus one
+    // period, no replica is collecting.
+    staleAfterMs:
+      collection.frequencyMs +
+      collection.sessionMs +
+      2 * collection.requestTimeoutMs +
+      30_000,
     historyRetentionDays: Math.round(history.retentionMs / 86_400_000),
   });
 }

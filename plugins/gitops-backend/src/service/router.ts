@@ -56,6 +56,11 @@ export interface RouterOptions {
     limiter: ActionRateLimiter;
     auditor: AuditorService;
   };
+  /**
+   * A target whose last collection attempt is older than this is shown as failing (nobody collects).
+   * Undefined: never.
+   */
+  staleAfterMs?: number;
   /** How many days of history the store keeps (shown with the history; default 90). */
   historyRetentionDays?: number;
 }
@@ -82,6 +87,7 @@ export async function createRouter(
     alerts,
     externalAlerts,
     actions,
+    staleAfterMs,
     historyRetentionDays = 90,
   } = options;
   const router = await createOpenApiRouter();
@@ -102,6 +108,28 @@ export async function createRouter(
       healthCache = { at: now, value };
     }
     return healthCache.value;
+  };
+
+  /**
+   * Health as served: a target nobody has tried to collect for longer than a collection can take
+   * (every replica down, or none collecting) is failing, so its records show as stale instead of
+   * as fresh.
+   */
+  const withUnattended = (health: Map<string, SourceHealth>) => {
+    if (!staleAfterMs) return health;
+    const now = Date.now();
+    let out: Map<string, SourceHealth> | undefined;
+    for (const [id, h] of health) {
+      const last = h.lastAttemptAt ? Date.parse(h.lastAttemptAt) : NaN;
+      if (h.status === 'error' || !(now - last > staleAfterMs)) continue;
+      out ??= new Map(health);
+      out.set(id, {
+        ...h,
+        status: 'error',
+        message: `not collected since ${h.lastAttemptAt}: no backend replica is collecting`,
+      });
+    }
+    return out ?? health;
   };
 
   /**
@@ -190,7 +218,7 @@ export async function createRouter(
     }
 
     const rows = await store.listEntityRecords(scope);
-    const health = await sourceHealth();
+    const health = withUnattended(await sourceHealth());
     const used = new Map<string, SourceHealth>();
     const records: GitOpsRecord[] = rows.map(
       ({ record, entityRefs, targets }) => {
@@ -476,7 +504,7 @@ export async function createRouter(
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError('Not allowed to read GitOps clusters');
     }
-    const health = await store.listSourceHealth();
+    const health = [...withUnattended(await sourceHealth()).values()];
     const counts = await store.countRecordsByCluster();
     res.json({
       clusters: clusters.clusters.map(c => ({

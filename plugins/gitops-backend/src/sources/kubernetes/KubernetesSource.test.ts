@@ -156,6 +156,21 @@ describe('KubernetesSource against the demo fleet', () => {
       await s.stop();
     },
   );
+
+  it('reports a cluster that has not answered when the session ends (timeout longer than the session)', async () => {
+    // 30 s answers, 1 s request timeout would report; end the session after 300 ms instead.
+    fleet.setFault('dev', { type: 'slow', delayMs: 30_000 });
+    const s = session();
+    await new Promise(r => setTimeout(r, 300));
+    expect(s.reports).toEqual([]);
+    await s.stop();
+    expect(s.last()).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining(
+        'cluster dev: no complete list before the collection session ended',
+      ),
+    });
+  });
 });
 
 /**

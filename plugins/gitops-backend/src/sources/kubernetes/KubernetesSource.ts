@@ -336,7 +336,18 @@ export class KubernetesSource implements GitOpsSource {
             ? circuitOpenMessage(`cluster ${cluster.name}`, e)
             : (e as Error).message;
       }
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        // The session ended before the cluster answered (a request timeout longer than the session,
+        // or a very slow cluster): say so, or the cluster would look fine with old data.
+        await report(
+          `cluster ${
+            cluster.name
+          }: no complete list before the collection session ended${
+            failure ? ` (${failure})` : ''
+          }`,
+        ).catch(() => undefined);
+        return;
+      }
       await report(failure);
       if (!failure) break;
       logger.warn(failure);
