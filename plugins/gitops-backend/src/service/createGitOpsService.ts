@@ -60,7 +60,11 @@ export async function createGitOpsService(deps: {
   const store = await GitOpsStore.create({ database: deps.database });
 
   // One circuit per source target, shared by every session.
-  const breakers = new CircuitBreakers(readCircuitBreakerOptions(config));
+  const breakers = new CircuitBreakers(
+    readCircuitBreakerOptions(config),
+    // Circuits are per replica; a success another replica recorded closes this one's.
+    async id => (await store.getSourceHealth(id))?.lastSuccessAt,
+  );
   const argocdInstances = readArgoCdInstances(config);
   const azure = readAzureConfig(config);
   const argocdApi = argocdInstances.length

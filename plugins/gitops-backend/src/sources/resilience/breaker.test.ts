@@ -111,6 +111,31 @@ describe('TargetBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('closes when another replica recorded a success after it opened', async () => {
+    let recorded: string | undefined;
+    const breaker = new CircuitBreakers({}, async () => recorded).breakerFor(
+      'kubernetes:staging',
+    );
+    const u = upstream();
+    for (let i = 1; i <= 5; i++) {
+      await expect(breaker.execute(u.call)).rejects.toThrow();
+    }
+    // A success from before the circuit opened changes nothing: no call.
+    recorded = new Date(T0 - 1000).toISOString();
+    clock.advance(1000);
+    await expect(breaker.execute(u.call)).rejects.toBeInstanceOf(
+      CircuitOpenError,
+    );
+    expect(u.calls).toBe(5);
+    // Another replica collected the target successfully since: this one calls it again at once.
+    recorded = new Date(Date.now()).toISOString();
+    clock.advance(1000);
+    u.failing = false;
+    await expect(breaker.execute(u.call)).resolves.toBe('ok');
+    expect(u.calls).toBe(6);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('keeps one circuit per target', async () => {
     const breakers = new CircuitBreakers({ failures: 1 });
     expect(breakers.breakerFor('a')).toBe(breakers.breakerFor('a'));

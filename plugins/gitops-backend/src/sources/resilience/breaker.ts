@@ -29,6 +29,15 @@ export const DEFAULT_CIRCUIT_BREAKER: Required<CircuitBreakerOptions> = {
   halfOpenAfterMs: 60_000,
 };
 
+/**
+ * When a target last answered a collection, as recorded by whichever replica collected it. Circuits
+ * live in one replica's memory; with this, a replica whose circuit opened trusts a later success
+ * recorded by another and closes it, instead of reporting the target as failing over that success.
+ */
+export type LastSuccessLookup = (
+  targetId: string,
+) => Promise<string | undefined>;
+
 /** Thrown instead of calling a target whose circuit is open. */
 export class CircuitOpenError extends Error {
   constructor(
@@ -58,7 +67,7 @@ export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
 /** The circuit of one target. Calls through it are expected one at a time (one per session). */
 export class TargetBreaker {
-  private readonly policy: CircuitBreakerPolicy;
+  private policy: CircuitBreakerPolicy;
   private consecutive = 0;
   private openedAt = 0;
   private lastFailure?: string;
@@ -66,18 +75,35 @@ export class TargetBreaker {
   constructor(
     readonly targetId: string,
     private readonly options: Required<CircuitBreakerOptions>,
+    private readonly lastSuccess?: LastSuccessLookup,
   ) {
-    this.policy = circuitBreaker(
+    this.policy = this.newPolicy();
+  }
+
+  private newPolicy(): CircuitBreakerPolicy {
+    const policy = circuitBreaker(
       handleWhen(e => !(e instanceof SessionEnded)),
       {
-        halfOpenAfter: options.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(options.failures),
+        halfOpenAfter: this.options.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(this.options.failures),
       },
     );
     // cockatiel stamps Date.now() when it opens and emits this in the same tick.
-    this.policy.onBreak(() => {
+    policy.onBreak(() => {
       this.openedAt = Date.now();
     });
+    return policy;
+  }
+
+  /** Closes an open circuit when another replica recorded a success after it opened. */
+  private async closeIfAnsweredElsewhere(): Promise<void> {
+    if (!this.lastSuccess || this.state !== 'open') return;
+    const at = Date.parse((await this.lastSuccess(this.targetId)) ?? '');
+    if (at > this.openedAt) {
+      this.policy = this.newPolicy();
+      this.consecutive = 0;
+      this.lastFailure = undefined;
+    }
   }
 
   get state(): CircuitStateName {
@@ -96,6 +122,7 @@ export class TargetBreaker {
    * without calling. A failure after `signal` aborted (the session ended) is not counted.
    */
   async execute<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.closeIfAnsweredElsewhere().catch(() => undefined);
     try {
       const result = await this.policy.execute(async () => {
         try {
@@ -133,7 +160,10 @@ export class CircuitBreakers {
   private readonly options: Required<CircuitBreakerOptions>;
   private readonly byTarget = new Map<string, TargetBreaker>();
 
-  constructor(options: CircuitBreakerOptions = {}) {
+  constructor(
+    options: CircuitBreakerOptions = {},
+    private readonly lastSuccess?: LastSuccessLookup,
+  ) {
     this.options = {
       failures: options.failures ?? DEFAULT_CIRCUIT_BREAKER.failures,
       halfOpenAfterMs:
@@ -157,7 +187,7 @@ export class CircuitBreakers {
   breakerFor(targetId: string): TargetBreaker {
     let breaker = this.byTarget.get(targetId);
     if (!breaker) {
-      breaker = new TargetBreaker(targetId, this.options);
+      breaker = new TargetBreaker(targetId, this.options, this.lastSuccess);
       this.byTarget.set(targetId, breaker);
     }
     return breaker;

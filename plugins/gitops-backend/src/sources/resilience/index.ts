@@ -6,6 +6,7 @@ export {
   circuitOpenMessage,
   type CircuitBreakerOptions,
   type CircuitStateName,
+  type LastSuccessLookup,
 } from './breaker';
 export { readCircuitBreakerOptions } from './config';
 export {
