@@ -214,19 +214,15 @@ export class Collector {
         });
         return;
       }
+      const binder = this.binder;
       const { changed, removed, writes } = await store.applyTargetSnapshot(
         result.id,
         result.records,
         mergeObservations,
         this.options.now?.() ?? new Date(),
+        binder && (r => binder.bind(r)),
       );
       if (changed.length || removed.length) this.announceChange();
-      if (changed.length && this.binder) {
-        const bindings = new Map(
-          changed.map(r => [recordId(r), this.binder!.bind(r)]),
-        );
-        await store.setBindings(bindings);
-      }
       await store.setSourceHealth({
         id: result.id,
         type: sourceType,

@@ -240,4 +240,39 @@ describe('GitOpsStore', () => {
       expect((await store.listRecords()).length).toBe(10);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'binds changed records in the snapshot transaction: all or nothing, on %p',
+    async databaseId => {
+      const { store, knex } = await createStore(databaseId);
+      const a = record('a');
+      // A failure after the records were merged (here: while binding) leaves nothing behind.
+      await expect(
+        store.applyTargetSnapshot(
+          'kubernetes:dev',
+          [a],
+          mergeObservations,
+          new Date(),
+          () => {
+            throw new Error('killed mid-write');
+          },
+        ),
+      ).rejects.toThrow('killed mid-write');
+      // PostgreSQL counts as strings.
+      const count = async (table: string) =>
+        Number((await knex(table).count({ n: '*' }))[0].n);
+      expect(await count('gitops_records')).toBe(0);
+      expect(await count('gitops_observations')).toBe(0);
+      expect(await count('gitops_record_events')).toBe(0);
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [a],
+        mergeObservations,
+        new Date(),
+        r => [`component:default/${r.name}`],
+      );
+      const rows = await store.listEntityRecords(['component:default/a']);
+      expect(rows.map(r => r.record.name)).toEqual(['a']);
+    },
+  );
 });

@@ -64,13 +64,15 @@ export class GitOpsStore {
   /**
    * Replaces what one source target reports with a complete snapshot and re-merges the objects
    * that changed, recording their history (dated `now`: when the change reached the store, so one
-   * clock orders every source's changes). Unchanged objects cause no writes.
+   * clock orders every source's changes). Unchanged objects cause no writes. With `bind`, the
+   * entities of changed records are set in the same transaction.
    */
   async applyTargetSnapshot(
     targetId: string,
     records: GitOpsRecord[],
     merge: MergeObservations,
     now: Date = new Date(),
+    bind?: (record: GitOpsRecord) => string[],
   ): Promise<SnapshotResult> {
     return this.db.transaction(async tx => {
       let writes = 0;
@@ -125,6 +127,14 @@ export class GitOpsStore {
       // The hash of an object only this target reports is the hash just computed.
       const known = new Map(upserts.map(u => [u.record_id, u.hash]));
       const merged = await this.remerge(tx, affected, merge, now, known);
+      // Bindings of changed records in the same transaction: a replica killed in between would
+      // otherwise leave old bindings that nothing rewrites.
+      if (bind && merged.changed.length) {
+        await this.writeBindings(
+          tx,
+          new Map(merged.changed.map(r => [recordId(r), bind(r)])),
+        );
+      }
       return { ...merged, writes: writes + merged.writes };
     });
   }
@@ -202,41 +212,45 @@ export class GitOpsStore {
   /** Sets the entities each of these records is bound to (replacing earlier bindings). */
   async setBindings(bindings: Map<string, string[]>): Promise<number> {
     if (bindings.size === 0) return 0;
-    return this.db.transaction(async tx => {
-      let writes = 0;
-      const ids = [...bindings.keys()];
-      const existing = new Map<string, Set<string>>();
-      for (const batch of chunks(ids)) {
-        for (const row of await tx('gitops_entity_bindings')
-          .whereIn('record_id', batch)
-          .select('record_id', 'entity_ref')) {
-          const set = existing.get(row.record_id) ?? new Set();
-          set.add(row.entity_ref);
-          existing.set(row.record_id, set);
-        }
+    return this.db.transaction(tx => this.writeBindings(tx, bindings));
+  }
+
+  private async writeBindings(
+    tx: Knex.Transaction,
+    bindings: Map<string, string[]>,
+  ): Promise<number> {
+    let writes = 0;
+    const ids = [...bindings.keys()];
+    const existing = new Map<string, Set<string>>();
+    for (const batch of chunks(ids)) {
+      for (const row of await tx('gitops_entity_bindings')
+        .whereIn('record_id', batch)
+        .select('record_id', 'entity_ref')) {
+        const set = existing.get(row.record_id) ?? new Set();
+        set.add(row.entity_ref);
+        existing.set(row.record_id, set);
       }
-      const inserts: Array<{ entity_ref: string; record_id: string }> = [];
-      for (const [id, refs] of bindings) {
-        const before = existing.get(id) ?? new Set();
-        const after = new Set(refs);
-        for (const ref of after)
-          if (!before.has(ref))
-            inserts.push({ entity_ref: ref, record_id: id });
-        const gone = [...before].filter(ref => !after.has(ref));
-        if (gone.length) {
-          writes += await tx('gitops_entity_bindings')
-            .where({ record_id: id })
-            .whereIn('entity_ref', gone)
-            .delete();
-        }
+    }
+    const inserts: Array<{ entity_ref: string; record_id: string }> = [];
+    for (const [id, refs] of bindings) {
+      const before = existing.get(id) ?? new Set();
+      const after = new Set(refs);
+      for (const ref of after)
+        if (!before.has(ref)) inserts.push({ entity_ref: ref, record_id: id });
+      const gone = [...before].filter(ref => !after.has(ref));
+      if (gone.length) {
+        writes += await tx('gitops_entity_bindings')
+          .where({ record_id: id })
+          .whereIn('entity_ref', gone)
+          .delete();
       }
-      for (const batch of chunks(inserts)) {
-        await tx('gitops_entity_bindings').insert(batch).onConflict().ignore();
-        writes += batch.length;
-      }
-      await rememberHistoryBindings(tx, inserts);
-      return writes;
-    });
+    }
+    for (const batch of chunks(inserts)) {
+      await tx('gitops_entity_bindings').insert(batch).onConflict().ignore();
+      writes += batch.length;
+    }
+    await rememberHistoryBindings(tx, inserts);
+    return writes;
   }
 
   /**
