@@ -1,5 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ResponseError } from '@backstage/errors';
 import type {
   DeploymentRow,
   DeploymentsFilter,
@@ -638,6 +639,31 @@ describe('DeploymentsPage', () => {
       (await screen.findAllByText(/Backend unreachable/)).length,
     ).toBeGreaterThan(0);
     expect(screen.queryByRole('table', { name: 'GitOps objects' })).toBeNull();
+  });
+
+  it('explains a refused read as a permission decision', async () => {
+    const api = fakeGitOpsApi(fleet(10));
+    api.fail = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'NotAllowedError',
+            message: 'Not allowed to read GitOps deployments',
+          },
+          response: { statusCode: 403 },
+        }),
+        { status: 403, headers: { 'Content-Type': 'application/json' } },
+      ) as any,
+    );
+    await renderPage([], { api });
+    expect(
+      (await screen.findAllByText(/You may not see this/)).length,
+    ).toBeGreaterThan(0);
+    expect(
+      screen.getAllByText(
+        /Not allowed to read GitOps deployments\. A permission policy decides/,
+      ).length,
+    ).toBeGreaterThan(0);
   });
 
   it('renders only one page of 10,000 objects', async () => {

@@ -9,6 +9,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { GitOpsErrorPanel } from '../GitOpsErrorPanel';
 import type {
   DeploymentsFilter,
   DeploymentSortField,
@@ -395,7 +396,7 @@ export function DeploymentsView(props: DeploymentsPageProps) {
         {csv.error && (
           <ResponseErrorPanel error={csv.error} title="Export failed" />
         )}
-        {pageError && <ResponseErrorPanel error={pageError} />}
+        {pageError && <GitOpsErrorPanel error={pageError} />}
         {objects}
       </Paper>
     </Box>
