@@ -32,7 +32,7 @@ const https = require('node:https');
 const autocannon = require('autocannon');
 const knexFactory = require('knex');
 const { startChild } = require('./lib/ipc');
-const { summarize, ms } = require('./lib/stats');
+const { summarize, ms } = require('../bench/lib/stats');
 const {
   storeState,
   hashMismatches,
