@@ -22,7 +22,11 @@ import { StateLabel, stateLabel } from '../StateLabel/StateLabel';
 import { useEntityGitOpsHistory } from './useEntityGitOpsHistory';
 
 function When(props: { at: string }) {
-  return <span title={formatTime(props.at)}>{formatAge(props.at)}</span>;
+  return (
+    <span title={formatTime(props.at)} style={{ whiteSpace: 'nowrap' }}>
+      {formatAge(props.at)}
+    </span>
+  );
 }
 
 function revisionText(revision: string, commit?: string) {
@@ -150,7 +154,7 @@ function ChangesTable(props: { events: HistoryEvent[] }) {
             <TableCell>
               {e.cluster}: {e.kind} {e.namespace}/{e.name}
             </TableCell>
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               <StateLabel state={e.state} text={EVENT_LABELS[e.event]} />
             </TableCell>
             <TableCell>
@@ -189,7 +193,7 @@ function AlertHistory(props: { alerts: AlertState[]; events: AlertEvent[] }) {
             <TableCell>
               {e.rule} ({e.severity})
             </TableCell>
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               <StateLabel
                 state={e.transition === 'fired' ? 'error' : 'ok'}
                 text={e.transition === 'fired' ? 'Fired' : 'Resolved'}
