@@ -23,6 +23,7 @@ import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertEvaluator } from '../alerts';
 import type { AlertTransition } from '../alerts/types';
+import type { CircuitBreakers } from '../sources/resilience';
 import {
   refreshExternalAlerts,
   type ExternalAlertEndpoint,
@@ -56,6 +57,7 @@ export interface CollectorOptions {
     endpoints: ExternalAlertEndpoint[];
     store: ExternalAlertStore;
     requestTimeoutMs: number;
+    breakers?: CircuitBreakers;
   };
   now?: () => Date;
 }
@@ -125,6 +127,7 @@ export class Collector {
         signal,
         logger,
         timeoutMs: externalAlerts.requestTimeoutMs,
+        breakers: externalAlerts.breakers,
       });
       const at = this.now();
       for (const r of results) {

@@ -137,6 +137,7 @@ export async function createGitOpsService(deps: {
       endpoints: readExternalAlertEndpoints(config),
       store: externalAlertStore,
       requestTimeoutMs: collection.requestTimeoutMs,
+      breakers,
     },
   });
 

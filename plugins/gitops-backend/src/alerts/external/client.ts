@@ -22,7 +22,11 @@ export interface FetchedAlert {
 }
 
 export class ExternalAlertsError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** A timeout, a network error, 429 or 5xx: worth another try. */
+    readonly retryable = false,
+  ) {
     super(message);
     this.name = 'ExternalAlertsError';
   }
@@ -64,8 +68,8 @@ export async function fetchActiveAlerts(
   const path = alertsPath(endpoint.type);
   const where = `${endpoint.type} ${endpoint.name}: GET ${path.split('?')[0]}`;
   const secrets = secretsOf(endpoint);
-  const fail = (what: string) =>
-    new ExternalAlertsError(redact(`${where}: ${what}`, secrets));
+  const fail = (what: string, retryable = false) =>
+    new ExternalAlertsError(redact(`${where}: ${what}`, secrets), retryable);
 
   if (options.signal.aborted) throw fail('aborted');
   // One controller per request, unlinked from the caller's signal afterwards (AbortSignal.any()
@@ -91,9 +95,9 @@ export async function fetchActiveAlerts(
     });
     body = await res.text();
   } catch (e) {
-    if (timedOut) throw fail(`timed out after ${timeoutMs} ms`);
+    if (timedOut) throw fail(`timed out after ${timeoutMs} ms`, true);
     if (options.signal.aborted) throw fail('aborted');
-    throw fail(networkMessage(e));
+    throw fail(networkMessage(e), true);
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', abort);
@@ -104,6 +108,7 @@ export async function fetchActiveAlerts(
       `${res.status} ${res.statusText || 'error'}${
         detail ? `: ${detail}` : ''
       }`,
+      res.status === 429 || res.status >= 500,
     );
   }
   const parsed =

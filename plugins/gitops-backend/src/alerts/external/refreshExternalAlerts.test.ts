@@ -4,6 +4,7 @@ import { ExternalAlertStore } from '../../store/ExternalAlertStore';
 import { record } from '../__testUtils__/fixtures';
 import type { ExternalAlertEndpoint } from './config';
 import { refreshExternalAlerts } from './refreshExternalAlerts';
+import { CircuitBreakers } from '../../sources/resilience';
 import {
   answer,
   closedUrl,
@@ -213,5 +214,59 @@ describe('refreshExternalAlerts', () => {
       { endpoint: 'am', status: 'ok', alerts: 0, matched: 0, writes: 0 },
     ]);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('tries a 5xx again with backoff, and stops calling an endpoint whose circuit opened', async () => {
+    const store = await setup();
+    let failures = 2;
+    const flaky = await serve((_req, res) => {
+      if (failures-- > 0) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' });
+        res.end('busy');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(PROMETHEUS_BODY);
+    });
+    const endpoint: ExternalAlertEndpoint = {
+      name: 'p',
+      type: 'prometheus',
+      url: flaky.url,
+      linkUrl: flaky.url,
+      cluster: 'dev',
+    };
+    const breakers = new CircuitBreakers({
+      failures: 2,
+      halfOpenAfterMs: 60_000,
+    });
+    const refresh = (e = endpoint) =>
+      refreshExternalAlerts({
+        endpoints: [e],
+        records: RECORDS,
+        clusters: new ClusterDirectory([]),
+        store,
+        signal: new AbortController().signal,
+        logger: mockServices.logger.mock(),
+        timeoutMs: 500,
+        breakers,
+      });
+    // Two 503s, then the answer: one refresh, three requests.
+    expect((await refresh())[0]).toMatchObject({ status: 'ok', matched: 1 });
+    expect(flaky.requests).toHaveLength(3);
+
+    // An endpoint that keeps refusing (4xx: not retried) opens its circuit after 2 refreshes.
+    const refusing = await serve(answer(401, '{"error":"no"}'));
+    const bad = { ...endpoint, name: 'q', url: refusing.url };
+    await refresh(bad);
+    await refresh(bad);
+    expect(refusing.requests).toHaveLength(2);
+    const [skipped] = await refresh(bad);
+    expect(refusing.requests).toHaveLength(2);
+    expect(skipped).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining(
+        'prometheus q: circuit open after 2 consecutive failures',
+      ),
+    });
   });
 });

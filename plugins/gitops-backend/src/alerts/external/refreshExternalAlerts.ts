@@ -7,6 +7,14 @@ import type { ClusterDirectory } from '../../config/clusters';
 import type { FetchLike } from '../../sources/prometheus/client';
 import type { ExternalAlertStore } from '../../store/ExternalAlertStore';
 import { ExternalAlertsError, fetchActiveAlerts } from './client';
+import {
+  backoffMs,
+  CircuitOpenError,
+  circuitOpenMessage,
+  DEFAULT_RETRY,
+  sleep,
+  type CircuitBreakers,
+} from '../../sources/resilience';
 import type { ExternalAlertEndpoint } from './config';
 import { toExternalAlert } from './externalAlert';
 import { RecordMatcher } from './matchRecords';
@@ -41,6 +49,8 @@ export interface RefreshExternalAlertsOptions {
   fetch?: FetchLike;
   /** Per endpoint request. Default 10 s. */
   timeoutMs?: number;
+  /** A circuit per endpoint (`alerts-<type>:<name>`), shared with the sources. */
+  breakers?: CircuitBreakers;
 }
 
 /**
@@ -58,12 +68,30 @@ export async function refreshExternalAlerts(
   const refreshOne = async (
     endpoint: ExternalAlertEndpoint,
   ): Promise<ExternalAlertsRefreshResult> => {
+    // Timeouts, network errors, 429 and 5xx are tried again with backoff and jitter.
+    const fetchWithRetries = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fetchActiveAlerts(endpoint, {
+            signal,
+            timeoutMs: options.timeoutMs,
+            fetch: options.fetch,
+          });
+        } catch (e) {
+          const retryable = e instanceof ExternalAlertsError && e.retryable;
+          if (!retryable || attempt >= DEFAULT_RETRY.attempts || signal.aborted)
+            throw e;
+          await sleep(backoffMs(attempt - 1, DEFAULT_RETRY), signal);
+        }
+      }
+    };
     try {
-      const fetched = await fetchActiveAlerts(endpoint, {
-        signal,
-        timeoutMs: options.timeoutMs,
-        fetch: options.fetch,
-      });
+      const breaker = options.breakers?.breakerFor(
+        `alerts-${endpoint.type}:${endpoint.name}`,
+      );
+      const fetched = breaker
+        ? await breaker.execute(fetchWithRetries, signal)
+        : await fetchWithRetries();
       const alerts: ExternalAlert[] = [];
       for (const f of fetched) {
         const recordIds = matcher.match(f.labels, endpoint.cluster);
@@ -86,10 +114,14 @@ export async function refreshExternalAlerts(
       };
     } catch (e) {
       // Client errors name the endpoint already; others (the store) do not.
-      const message =
-        e instanceof ExternalAlertsError
-          ? e.message
-          : `${endpoint.type} ${endpoint.name}: ${e}`;
+      let message: string;
+      if (e instanceof CircuitOpenError) {
+        message = circuitOpenMessage(`${endpoint.type} ${endpoint.name}`, e);
+      } else if (e instanceof ExternalAlertsError) {
+        message = e.message;
+      } else {
+        message = `${endpoint.type} ${endpoint.name}: ${e}`;
+      }
       logger.warn(`could not refresh external alerts: ${message}`);
       return { endpoint: endpoint.name, status: 'error', message };
     }
