@@ -4,12 +4,16 @@
  * test/prometheus/install.sh), on 127.0.0.1, free ports, state in temp dirs removed on stop.
  * A missing binary is a clear error, never a silent skip.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { findPrometheusBinary } from '../../../sources/prometheus/__testUtils__/prometheusServer';
+import {
+  exited,
+  findPrometheusBinary,
+  freePort,
+  sleep,
+} from '../../../sources/prometheus/__testUtils__/prometheusServer';
 
 export interface Daemon {
   /** http://127.0.0.1:PORT */
@@ -53,32 +57,6 @@ export function findAlertmanagerBinary(): string {
   throw new Error(
     `Alertmanager binary not found (${env}, no prometheus-alertmanager or alertmanager on PATH nor at /usr/bin/prometheus-alertmanager): ${ALERTMANAGER_HINT}`,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve(true);
-  }
-  return new Promise(resolve => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /**

@@ -63,7 +63,8 @@ export function findPrometheusBinary(): string {
   );
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback port (released before returning). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -74,9 +75,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
+/** Whether the child exits within `ms`. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve(true);
   }
