@@ -676,6 +676,21 @@ describe('DeploymentsPage', () => {
     );
     expect(tableRows()).toHaveLength(50);
     expect(screen.getAllByTestId('deployment-row')).toHaveLength(50);
+    // Entity and owner link to their catalog pages, named as people write them.
+    const [first] = tableRows();
+    const links = [...first.querySelectorAll('a')].slice(0, 2);
+    const expected = deploymentsOf(rows, { limit: 50 }).items[0];
+    const name = (ref: string) => ref.split('/')[1];
+    expect(links.map(a => [a.textContent, a.getAttribute('href')])).toEqual([
+      [
+        name(expected.entityRefs[0]),
+        `/catalog/default/component/${name(expected.entityRefs[0])}`,
+      ],
+      [
+        name(expected.owners[0]),
+        `/catalog/default/group/${name(expected.owners[0])}`,
+      ],
+    ]);
     expect(column('Name')).toEqual(expectedNames(rows, { limit: 50 }));
     for (const r of pageRequests(api)) expect(r.limit).toBe(50);
   });

@@ -1,5 +1,12 @@
-import { memo } from 'react';
-import { EntityRefLinks } from '@backstage/plugin-catalog-react';
+import { Fragment, memo, useCallback } from 'react';
+import { Link } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/core-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  entityRouteParams,
+  entityRouteRef,
+  humanizeEntityRef,
+} from '@backstage/plugin-catalog-react';
 import {
   shortRevision,
   type DeploymentRow,
@@ -63,33 +70,54 @@ export function traceableCommit(row: DeploymentRow): string | undefined {
   return commit && TRACE_PATTERN.test(commit) ? commit : undefined;
 }
 
+/** The catalog page of an entity ref. */
+type EntityLinkTo = (entityRef: string) => string;
+
+/**
+ * Entity links for a table of many rows: the route is resolved once for the table, not once per
+ * link (EntityRefLinks resolves routes and loads presentations per link: most of a page's render).
+ */
+function RefLinks(props: {
+  refs: string[];
+  defaultKind: string;
+  linkTo: EntityLinkTo;
+}) {
+  const { refs, defaultKind, linkTo } = props;
+  if (!refs.length) return <>—</>;
+  return (
+    <>
+      {refs.map((ref, i) => (
+        <Fragment key={ref}>
+          {i > 0 && ', '}
+          <Link to={linkTo(ref)}>
+            {humanizeEntityRef(parseEntityRef(ref), { defaultKind })}
+          </Link>
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
 function RowBase(props: {
   row: DeploymentRow;
   onTrace: (commit: string) => void;
+  linkTo: EntityLinkTo;
 }) {
-  const { row, onTrace } = props;
+  const { row, onTrace, linkTo } = props;
   const r = row.record;
   const classes = useStyles();
   const commit = traceableCommit(row);
   return (
     <TableRow data-testid="deployment-row">
       <TableCell>
-        {row.entityRefs.length ? (
-          <EntityRefLinks entityRefs={row.entityRefs} hideIcons />
-        ) : (
-          '—'
-        )}
+        <RefLinks
+          refs={row.entityRefs}
+          defaultKind="component"
+          linkTo={linkTo}
+        />
       </TableCell>
       <TableCell>
-        {row.owners.length ? (
-          <EntityRefLinks
-            entityRefs={row.owners}
-            defaultKind="group"
-            hideIcons
-          />
-        ) : (
-          '—'
-        )}
+        <RefLinks refs={row.owners} defaultKind="group" linkTo={linkTo} />
       </TableCell>
       <TableCell className={classes.nowrap}>{toolLabel(r.tool)}</TableCell>
       <TableCell className={classes.nowrap}>{r.cluster}</TableCell>
@@ -136,6 +164,7 @@ const Row = memo(
   RowBase,
   (a, b) =>
     a.onTrace === b.onTrace &&
+    a.linkTo === b.linkTo &&
     (a.row === b.row || JSON.stringify(a.row) === JSON.stringify(b.row)),
 );
 
@@ -160,6 +189,12 @@ export function DeploymentsTable(props: {
   const { rows, total, pageSize, sort, order, loading } = props;
   const classes = useStyles();
   const lastPage = Math.max(0, Math.ceil(total / pageSize) - 1);
+  const entityRoute = useRouteRef(entityRouteRef);
+  const linkTo = useCallback(
+    (ref: string) =>
+      entityRoute(entityRouteParams(ref, { encodeParams: true })),
+    [entityRoute],
+  );
   return (
     <>
       <div className={classes.progress}>
@@ -201,7 +236,12 @@ export function DeploymentsTable(props: {
           </TableHead>
           <TableBody>
             {rows.map(row => (
-              <Row key={rowKey(row)} row={row} onTrace={props.onTrace} />
+              <Row
+                key={rowKey(row)}
+                row={row}
+                onTrace={props.onTrace}
+                linkTo={linkTo}
+              />
             ))}
           </TableBody>
         </Table>
