@@ -115,6 +115,7 @@ export async function createGitOpsService(deps: {
     clusters,
     logger: logger.child({ component: 'alerts' }),
   });
+  const externalEndpoints = readExternalAlertEndpoints(config);
   // Created even without endpoints: it forgets the alerts of endpoints removed from config.
   const externalAlertStore = await ExternalAlertStore.create({
     database: deps.database,
@@ -134,7 +135,7 @@ export async function createGitOpsService(deps: {
           notifyTransitions(deps.notifications!, transitions, logger)
       : undefined,
     externalAlerts: {
-      endpoints: readExternalAlertEndpoints(config),
+      endpoints: externalEndpoints,
       store: externalAlertStore,
       requestTimeoutMs: collection.requestTimeoutMs,
       breakers,
@@ -192,7 +193,8 @@ export async function createGitOpsService(deps: {
     store,
     clusters,
     alerts: alerting?.alerts,
-    externalAlerts: externalAlertStore,
+    // Without endpoints there is nothing to show: no query per page view.
+    externalAlerts: externalEndpoints.length ? externalAlertStore : undefined,
     actions: actionsConfig.enabled
       ? {
           executor: new GitOpsActions({
