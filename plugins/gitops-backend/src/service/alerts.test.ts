@@ -1,27 +1,24 @@
 import {
   TestDatabases,
   mockCredentials,
-  mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import express from 'express';
 import request from 'supertest';
-import { mergeObservations } from '../merge/merge';
-import { GitOpsStore } from '../store/GitOpsStore';
-import { ClusterDirectory } from '../config/clusters';
 import { AlertEvaluator, AlertStore } from '../alerts';
 import { listBoundRecords } from '../alerts/createAlertEvaluator';
 import {
   alertsConfig,
   FakeClock,
-  failing,
   health,
   MINUTE,
 } from '../alerts/__testUtils__/fixtures';
-import { createRouter } from './router';
 import { ExternalAlertStore } from '../store/ExternalAlertStore';
+import {
+  APPS_RECORD_ID,
+  routerApp,
+  storeWithFailingApps,
+} from './__testUtils__/routerApp';
 
 jest.setTimeout(60_000);
 
@@ -29,24 +26,8 @@ describe('alerts over HTTP', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
   it('serves /alerts and alerts in the entity status', async () => {
-    const knex = await databases.init('SQLITE_3');
-    const database = mockServices.database({
-      knex,
-      migrations: { skip: false },
-    });
-    const store = await GitOpsStore.create({ database });
+    const { store, database } = await storeWithFailingApps(databases);
     const alerts = await AlertStore.create({ database, skipMigrations: true });
-    const bad = failing({
-      name: 'apps',
-      labels: { 'backstage.io/kubernetes-id': 'apps' },
-    });
-    await store.applyTargetSnapshot('kubernetes:dev', [bad], mergeObservations);
-    await store.replaceEntities([{ entityRef: 'component:default/apps' }]);
-    await store.setBindings(
-      new Map([
-        ['flux|dev|flux-system|Kustomization|apps', ['component:default/apps']],
-      ]),
-    );
     await store.setSourceHealth(health({ status: 'error', message: 'boom' }));
     const clock = new FakeClock();
     const evaluator = new AlertEvaluator({
@@ -76,35 +57,12 @@ describe('alerts over HTTP', () => {
         since: '2026-11-23T12:00:00.000Z',
         url: 'http://127.0.0.1:9093/#/alerts',
         labels: { name: 'apps', exported_namespace: 'flux-system' },
-        recordIds: ['flux|dev|flux-system|Kustomization|apps'],
+        recordIds: [APPS_RECORD_ID],
       },
     ]);
 
-    const build = async (permissions = mockServices.permissions()) => {
-      const router = await createRouter({
-        httpAuth: mockServices.httpAuth(),
-        permissions,
-        catalog: catalogServiceMock({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'apps',
-                namespace: 'default',
-                annotations: { 'backstage.io/kubernetes-id': 'apps' },
-              },
-              spec: {},
-            },
-          ],
-        }),
-        store,
-        clusters: new ClusterDirectory([]),
-        alerts,
-        externalAlerts,
-      });
-      return express().use(router).use(mockErrorHandler());
-    };
+    const build = (permissions = mockServices.permissions()) =>
+      routerApp({ store, permissions, alerts, externalAlerts });
     const app = await build();
     const all = await request(app)
       .get('/alerts?history=true')

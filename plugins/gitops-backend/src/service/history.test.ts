@@ -1,18 +1,15 @@
 import {
   TestDatabases,
   mockCredentials,
-  mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import express from 'express';
 import request from 'supertest';
-import { mergeObservations } from '../merge/merge';
-import { GitOpsStore } from '../store/GitOpsStore';
-import { ClusterDirectory } from '../config/clusters';
-import { failing } from '../alerts/__testUtils__/fixtures';
-import { createRouter } from './router';
+import {
+  APPS_RECORD_ID,
+  routerApp,
+  storeWithFailingApps,
+} from './__testUtils__/routerApp';
 
 jest.setTimeout(60_000);
 
@@ -20,44 +17,14 @@ describe('GET /entity/{kind}/{namespace}/{name}/history', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
   async function app(result: AuthorizeResult) {
-    const knex = await databases.init('SQLITE_3');
-    const database = mockServices.database({
-      knex,
-      migrations: { skip: false },
-    });
-    const store = await GitOpsStore.create({ database });
-    const bad = failing({ name: 'apps' });
-    await store.applyTargetSnapshot('kubernetes:dev', [bad], mergeObservations);
-    await store.setBindings(
-      new Map([
-        ['flux|dev|flux-system|Kustomization|apps', ['component:default/apps']],
-      ]),
-    );
-    const router = await createRouter({
-      // Anonymous callers get 401 from the plugin's HTTP router (tested in scenario.test.ts).
-      httpAuth: mockServices.httpAuth(),
+    const { store } = await storeWithFailingApps(databases);
+    return routerApp({
+      store,
       permissions: mockServices.permissions.mock({
         authorize: async (reqs: unknown[]) => reqs.map(() => ({ result })),
       } as any),
-      catalog: catalogServiceMock({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: {
-              name: 'apps',
-              namespace: 'default',
-              annotations: { 'backstage.io/kubernetes-id': 'apps' },
-            },
-            spec: {},
-          },
-        ],
-      }),
-      store,
-      clusters: new ClusterDirectory([]),
       historyRetentionDays: 30,
     });
-    return express().use(router).use(mockErrorHandler());
   }
 
   it('serves the events of the entity to a caller allowed to read it', async () => {
@@ -69,7 +36,7 @@ describe('GET /entity/{kind}/{namespace}/{name}/history', () => {
     expect(res.body.events).toEqual([
       expect.objectContaining({
         event: 'appeared',
-        recordId: 'flux|dev|flux-system|Kustomization|apps',
+        recordId: APPS_RECORD_ID,
         state: 'error',
       }),
     ]);
@@ -98,7 +65,7 @@ describe('GET /entity/{kind}/{namespace}/{name}/history', () => {
       .set('Authorization', mockCredentials.user.header())
       .send({
         action: 'reconcile',
-        recordId: 'flux|dev|flux-system|Kustomization|apps',
+        recordId: APPS_RECORD_ID,
       });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('gitops.actions.enabled');
