@@ -14,6 +14,7 @@
  *   rebuilds a 1,000-entry map on every call); `stockCatalog` uses the stock mock unchanged.
  */
 require('@backstage/cli/config/nodeTransform.cjs');
+const fs = require('node:fs');
 const path = require('node:path');
 const {
   createServiceFactory,
@@ -347,6 +348,16 @@ async function startProfile() {
   return async () => {
     const { profile } = await post('Profiler.stop');
     session.disconnect();
+    // Raw profile for Chrome DevTools / speedscope when asked.
+    if (process.env.BENCH_PROFILE_DIR) {
+      fs.writeFileSync(
+        path.join(
+          process.env.BENCH_PROFILE_DIR,
+          `backend-${Date.now()}.cpuprofile`,
+        ),
+        JSON.stringify(profile),
+      );
+    }
     const byId = new Map(profile.nodes.map(n => [n.id, n]));
     const self = new Map();
     let total = 0;

@@ -17,6 +17,8 @@
  *   --profile                   add a profiled collection cycle and a profiled status load
  *   --profile-initial           profile the initial collection cycle (its CPU then includes the profiler)
  *   --stock-catalog             use catalogServiceMock unchanged (getEntityByRef rebuilds a map per call)
+ *   --sweep <n,n,…>             entity status p50/p99 at these connection counts, 5 s each (1,2,4,10)
+ *   --status-only               stop after the entity status measurements (quick iteration; no report)
  *   --json <file>               raw results (default: a file in the OS temp folder)
  *
  * Processes: this one (driver + autocannon), the fleet, the backend with the real plugin, the
@@ -47,6 +49,8 @@ function parseArgs(argv) {
     stockCatalog: false,
     json: path.join(os.tmpdir(), `gitops-bench-${Date.now()}.json`),
     deploymentsDuration: 3,
+    statusOnly: false,
+    sweep: [1, 2, 4, 10],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -85,6 +89,20 @@ function parseArgs(argv) {
         break;
       case '--stock-catalog':
         o.stockCatalog = true;
+        break;
+      case '--status-only':
+        o.statusOnly = true;
+        break;
+      case '--sweep':
+        o.sweep = next()
+          .split(',')
+          .filter(Boolean)
+          .map(n => {
+            const c = Number(n);
+            if (!Number.isInteger(c) || c < 1)
+              throw new Error(`--sweep: ${n} is not a connection count`);
+            return c;
+          });
         break;
       case '--json':
         o.json = next();
@@ -167,6 +185,7 @@ function load({ port, headers, paths, connections, duration, amount }) {
         resolve({
           ...s,
           rps: s.n / result.duration,
+          bytesPerResponse: s.n ? result.throughput.total / s.n : 0,
           durationS: result.duration,
           errors: result.errors,
           timeouts: result.timeouts,
@@ -300,7 +319,13 @@ async function main() {
     const backendProc = startChild(path.join(__dirname, 'backend-child.js'), {
       name: 'backend',
       cwd: REPO_ROOT,
-      execArgv: ['--expose-gc'],
+      // BENCH_BACKEND_EXECARGV: extra Node flags for the backend (e.g. --trace-gc).
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.BENCH_BACKEND_EXECARGV ?? '')
+          .split(' ')
+          .filter(Boolean),
+      ],
     });
     children.push(backendProc);
     const backend = await backendProc.call('start', {
@@ -418,6 +443,31 @@ async function main() {
       )} ms, ${results.status.rps.toFixed(0)} req/s, ` +
         `upstream during load ${results.status.upstream.total}`,
     );
+
+    // Entity status at rising concurrency: where queueing starts on this machine.
+    results.statusSweep = [];
+    for (const connections of opts.sweep) {
+      const r = await load({
+        port: backend.port,
+        headers,
+        paths: i => statusPath(i * 13 + connections),
+        connections,
+        duration: 5,
+      });
+      await backendProc.call('quiesce');
+      results.statusSweep.push({ connections, ...r });
+      log(
+        `status at ${connections} connection(s): p50 ${ms(r.p50)} ms, p99 ${ms(
+          r.p99,
+        )} ms, ${r.rps.toFixed(0)} req/s, ${(r.bytesPerResponse / 1024).toFixed(
+          1,
+        )} KiB per response`,
+      );
+    }
+    if (opts.statusOnly) {
+      fs.writeFileSync(opts.json, JSON.stringify(results, null, 2));
+      return;
+    }
 
     // Deployments endpoint
     const deployments = {

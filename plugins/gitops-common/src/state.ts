@@ -75,7 +75,11 @@ export interface StatusSummary {
 }
 
 /** @public */
-export function summarize(records: readonly GitOpsRecord[]): StatusSummary {
+export function summarize(
+  records: ReadonlyArray<
+    Pick<GitOpsRecord, 'state' | 'cluster' | 'tool' | 'lastReconciledAt'>
+  >,
+): StatusSummary {
   const byState: Record<GitOpsState, number> = {
     ok: 0,
     progressing: 0,

@@ -39,6 +39,7 @@ import type { GitOpsActions } from '../actions/GitOpsActions';
 import type { ActionRateLimiter } from '../actions/rateLimit';
 import { recordId } from '../merge/identity';
 import { visibleEntityRefs } from './visibility';
+import { cachedFor, jsonWithRawArray } from './readCache';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -93,22 +94,17 @@ export async function createRouter(
   const router = await createOpenApiRouter();
 
   // Source health changes only when a target reports (seconds apart); every page view reads it.
-  let healthCache:
-    | { at: number; value: Promise<Map<string, SourceHealth>> }
-    | undefined;
-  const sourceHealth = () => {
-    const now = Date.now();
-    if (!healthCache || now - healthCache.at > SOURCE_HEALTH_CACHE_MS) {
-      const value = store
-        .listSourceHealth()
-        .then(list => new Map(list.map(h => [h.id, h])));
-      value.catch(() => {
-        healthCache = undefined;
-      });
-      healthCache = { at: now, value };
-    }
-    return healthCache.value;
-  };
+  const sourceHealth = cachedFor(SOURCE_HEALTH_CACHE_MS, async () => {
+    const list = await store.listSourceHealth();
+    return new Map(list.map(h => [h.id, h]));
+  });
+  // Pending and firing alerts change when the evaluator runs (every 15 s); read once a second and
+  // picked per page view by subject instead of one query per view.
+  const activeAlerts = alerts
+    ? cachedFor(SOURCE_HEALTH_CACHE_MS, () =>
+        alerts.listAlerts({ status: ['pending', 'firing'] }),
+      )
+    : undefined;
 
   /**
    * Health as served: a target nobody has tried to collect for longer than a collection can take
@@ -217,70 +213,71 @@ export async function createRouter(
       return;
     }
 
-    const rows = await store.listEntityRecords(scope);
+    const rows = await store.listEntityRecordRows(scope);
     const health = withUnattended(await sourceHealth());
     const used = new Map<string, SourceHealth>();
-    const records: GitOpsRecord[] = rows.map(
-      ({ record, entityRefs, targets }) => {
-        const failing = targets
-          .map(t => health.get(t))
-          .filter(h => h && h.status === 'error') as SourceHealth[];
-        for (const t of targets) {
-          const h = health.get(t);
-          if (h) used.set(t, h);
-        }
-        const shown: GitOpsRecord = aggregate
-          ? { ...record, entityRefs }
-          : record;
-        if (failing.length === 0) return shown;
-        return {
-          ...shown,
-          stale: {
-            since: failing
-              .map(f => f.lastSuccessAt)
-              .filter(Boolean)
-              .sort()[0],
-            message: failing
-              .map(f => f.message ?? `${f.id} is failing`)
-              .join('; '),
-          },
-        };
-      },
-    );
+    // Records go out as stored; only those that gain fields here (the entities they belong to in
+    // an aggregate view, a stale note) are parsed and serialized again.
+    const records: string[] = rows.map(row => {
+      const failing: SourceHealth[] = [];
+      for (const t of row.targets) {
+        const h = health.get(t);
+        if (!h) continue;
+        used.set(t, h);
+        if (h.status === 'error') failing.push(h);
+      }
+      if (!aggregate && failing.length === 0) return row.data;
+      const record: GitOpsRecord = JSON.parse(row.data);
+      const shown: GitOpsRecord = aggregate
+        ? { ...record, entityRefs: row.entityRefs }
+        : record;
+      if (failing.length === 0) return JSON.stringify(shown);
+      return JSON.stringify({
+        ...shown,
+        stale: {
+          since: failing
+            .map(f => f.lastSuccessAt)
+            .filter(Boolean)
+            .sort()[0],
+          message: failing
+            .map(f => f.message ?? `${f.id} is failing`)
+            .join('; '),
+        },
+      });
+    });
     // Pending and firing alerts about these records (the entities in scope), and about the sources
     // that report them (a SourceStale alert explains why the records are stale).
     let entityAlerts: AlertState[] | undefined;
-    if (alerts) {
+    if (activeAlerts) {
       const inScope = new Set(scope);
-      // By subject in SQL: the records' ids and the ids of the targets that report them.
-      entityAlerts = (
-        await alerts.listAlerts({
-          status: ['pending', 'firing'],
-          subjects: [...records.map(r => recordId(r)), ...used.keys()],
-        })
-      ).filter(
-        a => a.entityRefs?.some(ref => inScope.has(ref)) || used.has(a.subject),
+      const subjects = new Set([...rows.map(r => r.id), ...used.keys()]);
+      entityAlerts = (await activeAlerts()).filter(
+        a =>
+          subjects.has(a.subject) &&
+          (a.entityRefs?.some(ref => inScope.has(ref)) || used.has(a.subject)),
       );
     }
-    const body: EntityStatusResponse = {
+    const rest: Omit<EntityStatusResponse, 'records'> = {
       entityRef,
-      records,
-      summary: summarize(records),
+      summary: summarize(rows),
       sources: [...used.values()],
-      emptyReason: records.length ? undefined : 'no-matching-objects',
+      emptyReason: rows.length ? undefined : 'no-matching-objects',
       matchedBy,
       clusters: clusterInfo,
       alerts: entityAlerts,
       externalAlerts:
-        externalAlerts && records.length
+        externalAlerts && rows.length
           ? await externalAlerts.list({
-              recordIds: records.map(r => recordId(r)),
+              recordIds: rows.map(r => r.id),
               allowedEntityRefs: scope,
             })
           : undefined,
       actionsEnabled: !!actions,
     };
-    res.json(body);
+    // An EntityStatusResponse, written as text: its records are the stored JSON.
+    (res as express.Response)
+      .type('application/json')
+      .send(jsonWithRawArray('records', records, rest));
   });
 
   router.post('/entity/:kind/:namespace/:name/actions', async (req, res) => {

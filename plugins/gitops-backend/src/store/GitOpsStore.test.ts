@@ -180,6 +180,69 @@ describe('GitOpsStore', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'reads an entity view in one pass: each record once, its entities and targets deduplicated, its JSON as stored, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      // Seen by two targets (Kubernetes and an Argo CD API), bound to two entities: four join rows.
+      const shared = record('shared', {
+        tool: 'argocd',
+        kind: 'Application',
+        namespace: 'argocd',
+        lastReconciledAt: '2026-11-23T09:00:00.000Z',
+      });
+      const other = record('other', { cluster: 'a-first' });
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [shared, other],
+        mergeObservations,
+      );
+      await store.applyTargetSnapshot(
+        'argocd-api:main',
+        [{ ...shared, sources: ['argocd-api'] }],
+        mergeObservations,
+      );
+      await store.setBindings(
+        new Map([
+          [recordId(shared), ['component:default/b', 'component:default/a']],
+          [recordId(other), ['component:default/b']],
+        ]),
+      );
+      const rows = await store.listEntityRecordRows([
+        'component:default/a',
+        'component:default/b',
+      ]);
+      // Sorted by cluster first: 'a-first' < 'dev'.
+      expect(
+        rows.map(r => [r.name, r.entityRefs, r.targets, r.state, r.tool]),
+      ).toEqual([
+        ['other', ['component:default/b'], ['kubernetes:dev'], 'ok', 'flux'],
+        [
+          'shared',
+          ['component:default/a', 'component:default/b'],
+          ['argocd-api:main', 'kubernetes:dev'],
+          'ok',
+          'argocd',
+        ],
+      ]);
+      expect(rows[1].id).toBe(recordId(shared));
+      expect(rows[1].lastReconciledAt).toBe('2026-11-23T09:00:00.000Z');
+      // The stored JSON is the merged record, the same one the parsed read returns.
+      const parsed = await store.listEntityRecords(['component:default/a']);
+      expect(JSON.parse(rows[1].data)).toEqual(parsed[0].record);
+      expect([...parsed[0].record.sources].sort()).toEqual([
+        'argocd-api',
+        'kubernetes',
+      ]);
+      // Asking for one entity names only that one.
+      expect(
+        (await store.listEntityRecordRows(['component:default/a'])).map(
+          r => r.entityRefs,
+        ),
+      ).toEqual([['component:default/a']]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'stores source health and counts records per cluster, on %p',
     async databaseId => {
       const { store } = await createStore(databaseId);

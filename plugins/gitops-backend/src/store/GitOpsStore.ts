@@ -48,6 +48,22 @@ export interface SnapshotResult {
   events: number;
 }
 
+/** A record bound to entities, as `listEntityRecordRows` reads it. */
+export interface EntityRecordRow {
+  id: string;
+  cluster: string;
+  tool: GitOpsRecord['tool'];
+  kind: string;
+  namespace: string;
+  name: string;
+  state: GitOpsRecord['state'];
+  lastReconciledAt?: string;
+  /** The record as stored (JSON of a GitOpsRecord). */
+  data: string;
+  entityRefs: string[];
+  targets: string[];
+}
+
 /** The only code that knows SQL: records, observations, entity bindings and source health. */
 export class GitOpsStore {
   static async create(options: {
@@ -262,45 +278,77 @@ export class GitOpsStore {
   ): Promise<
     Array<{ record: GitOpsRecord; entityRefs: string[]; targets: string[] }>
   > {
-    const byId = new Map<string, { data: string; entityRefs: string[] }>();
+    return (await this.listEntityRecordRows(entityRefs)).map(row => ({
+      record: JSON.parse(row.data) as GitOpsRecord,
+      entityRefs: row.entityRefs,
+      targets: row.targets,
+    }));
+  }
+
+  /**
+   * The records bound to these entities as stored: the record's JSON unparsed, with the columns a
+   * page view needs, the entities (of those asked) each is bound to and the targets that observe
+   * it; sorted by cluster, tool, kind, namespace, name. One query per 400 entities.
+   */
+  async listEntityRecordRows(entityRefs: string[]): Promise<EntityRecordRow[]> {
+    const byId = new Map<string, EntityRecordRow>();
     for (const batch of chunks(entityRefs)) {
-      const rows = await this.db('gitops_records as r')
-        .join('gitops_entity_bindings as b', 'b.record_id', 'r.record_id')
+      const rows = await this.db('gitops_entity_bindings as b')
+        .join('gitops_records as r', 'r.record_id', 'b.record_id')
+        .leftJoin('gitops_observations as o', 'o.record_id', 'r.record_id')
         .whereIn('b.entity_ref', batch)
-        .select('r.record_id', 'b.entity_ref', 'r.data');
+        .select(
+          'r.record_id',
+          'r.cluster',
+          'r.tool',
+          'r.kind',
+          'r.namespace',
+          'r.name',
+          'r.state',
+          'r.last_reconciled_at',
+          'r.data',
+          'b.entity_ref',
+          'o.target_id',
+        );
       for (const row of rows) {
-        const entry = byId.get(row.record_id) ?? {
-          data: row.data as string,
-          entityRefs: [] as string[],
-        };
-        entry.entityRefs.push(row.entity_ref);
-        byId.set(row.record_id, entry);
+        let entry = byId.get(row.record_id);
+        if (!entry) {
+          entry = {
+            id: row.record_id,
+            cluster: row.cluster,
+            tool: row.tool,
+            kind: row.kind,
+            namespace: row.namespace,
+            name: row.name,
+            state: row.state,
+            lastReconciledAt: row.last_reconciled_at ?? undefined,
+            data: row.data,
+            entityRefs: [],
+            targets: [],
+          };
+          byId.set(row.record_id, entry);
+        }
+        // One row per (entity, target) pair of the record.
+        if (!entry.entityRefs.includes(row.entity_ref))
+          entry.entityRefs.push(row.entity_ref);
+        if (row.target_id && !entry.targets.includes(row.target_id))
+          entry.targets.push(row.target_id);
       }
     }
-    const targets = new Map<string, string[]>();
-    for (const batch of chunks([...byId.keys()])) {
-      for (const o of await this.db('gitops_observations')
-        .whereIn('record_id', batch)
-        .select('record_id', 'target_id')) {
-        const list = targets.get(o.record_id);
-        if (list) list.push(o.target_id);
-        else targets.set(o.record_id, [o.target_id]);
-      }
-    }
-    const identity = (r: GitOpsRecord) => [
+    const identity = (r: EntityRecordRow) => [
       r.cluster,
       r.tool,
       r.kind,
       r.namespace,
       r.name,
     ];
-    return [...byId.entries()]
-      .map(([id, { data, entityRefs: refs }]) => ({
-        record: JSON.parse(data) as GitOpsRecord,
-        entityRefs: refs.sort(),
-        targets: (targets.get(id) ?? []).sort(),
+    return [...byId.values()]
+      .map(r => ({
+        ...r,
+        entityRefs: r.entityRefs.sort(),
+        targets: r.targets.sort(),
       }))
-      .sort((x, y) => compareTuples(identity(x.record), identity(y.record)));
+      .sort((x, y) => compareTuples(identity(x), identity(y)));
   }
 
   /** Every current record (used to rebind when the catalog changes). */
