@@ -5,16 +5,15 @@ import type {
 } from '@gitops-status/plugin-gitops-common';
 import type { AlertRulesConfig } from './config';
 import type { AlertStore } from '../store/AlertStore';
-import { evaluateAlerts } from './rules';
+import type { AlertInputs } from './alertInputs';
+import { evaluateAlerts, type EvaluateAlertsInput } from './rules';
 import type { AlertTransition } from './types';
 
 /** Old transition events are deleted at most this often. */
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 
-export interface AlertEvaluatorOptions {
+interface AlertEvaluatorCommonOptions {
   store: AlertStore;
-  /** Every current record, with `entityRefs` set to the entities it is bound to when known. */
-  listRecords: () => Promise<GitOpsRecord[]>;
   listSourceHealth: () => Promise<SourceHealth[]>;
   config: AlertRulesConfig;
   /** The Argo CD instance a cluster's Kubernetes API serves Applications of (ArgoAppMissing). */
@@ -22,6 +21,21 @@ export interface AlertEvaluatorOptions {
   now?: () => Date;
   logger?: LoggerService;
 }
+
+/** Where the records come from: all of them, or only those that matter (an AlertInputReader). */
+export type AlertEvaluatorOptions = AlertEvaluatorCommonOptions &
+  (
+    | {
+        /** Every current record, with `entityRefs` set to the entities it is bound to when known. */
+        listRecords: () => Promise<GitOpsRecord[]>;
+        readInputs?: never;
+      }
+    | {
+        /** The records that may raise an alert and the Argo CD Application counts of all. */
+        readInputs: () => Promise<AlertInputs>;
+        listRecords?: never;
+      }
+  );
 
 /**
  * Reads records and source health, runs the rules against the stored alert states and persists
@@ -48,16 +62,23 @@ export class AlertEvaluator {
     return this.running;
   }
 
+  private async readInputs(): Promise<
+    Pick<EvaluateAlertsInput, 'records' | 'argoApplicationsByInstance'>
+  > {
+    if (this.options.readInputs) return this.options.readInputs();
+    return { records: await this.options.listRecords() };
+  }
+
   private async run(): Promise<AlertTransition[]> {
     const { store, config, logger } = this.options;
-    const [previous, records, sourceHealth] = await Promise.all([
+    const [previous, inputs, sourceHealth] = await Promise.all([
       store.load(),
-      this.options.listRecords(),
+      this.readInputs(),
       this.options.listSourceHealth(),
     ]);
     const now = this.now();
     const { next, transitions } = evaluateAlerts({
-      records,
+      ...inputs,
       sourceHealth,
       previous,
       now,

@@ -8,12 +8,14 @@ import type { ClusterDirectory } from '../config/clusters';
 import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import { AlertEvaluator } from './AlertEvaluator';
+import { AlertInputReader } from './alertInputs';
 import { AlertStore } from '../store/AlertStore';
 import { readAlertRulesConfig } from './config';
 
 /**
  * Every record with the entities it is bound to, from the store's public reads (records, and the
- * bindings of every annotated entity).
+ * bindings of every annotated entity). Parses every record (twice when bound): the evaluator reads
+ * through an AlertInputReader instead; this is the reference its result must equal.
  */
 export async function listBoundRecords(
   store: Pick<
@@ -56,10 +58,11 @@ export async function createAlertEvaluator(options: {
     skipMigrations: true,
   });
   const { store, clusters } = options;
+  const inputs = new AlertInputReader(store);
   const evaluator = new AlertEvaluator({
     store: alerts,
     config,
-    listRecords: () => listBoundRecords(store),
+    readInputs: () => inputs.read(),
     listSourceHealth: () => store.listSourceHealth(),
     argocdInstanceOf: cluster =>
       clusters.get(cluster)?.argocdInstance ?? cluster,

@@ -1,4 +1,4 @@
-export { evaluateAlerts, RULES } from './rules';
+export { evaluateAlerts, mayRaiseAlert, RULES } from './rules';
 export type { EvaluateAlertsInput, EvaluateAlertsResult } from './rules';
 export {
   readAlertRulesConfig,
@@ -13,4 +13,9 @@ export {
 } from '../store/AlertStore';
 export { AlertEvaluator, type AlertEvaluatorOptions } from './AlertEvaluator';
 export { createAlertEvaluator, listBoundRecords } from './createAlertEvaluator';
+export {
+  AlertInputReader,
+  type AlertInputs,
+  type AlertInputStore,
+} from './alertInputs';
 export * from './types';

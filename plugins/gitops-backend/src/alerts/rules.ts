@@ -38,6 +38,12 @@ export interface EvaluateAlertsInput {
    * `argocdInstance`, default its name), for ArgoAppMissing.
    */
   argocdInstanceOf?: (cluster: string) => string | undefined;
+  /**
+   * Argo CD Applications per instance over every current record, for ArgoAppMissing; counted from
+   * `records` when absent. A caller that passes only the records that {@link mayRaiseAlert} passes
+   * counts them over all records itself.
+   */
+  argoApplicationsByInstance?: ReadonlyMap<string, number>;
 }
 
 export interface EvaluateAlertsResult {
@@ -64,6 +70,7 @@ interface RuleContext {
   records: GitOpsRecord[];
   sourceHealth: SourceHealth[];
   argocdInstanceOf: (cluster: string) => string | undefined;
+  argoApplicationsByInstance: ReadonlyMap<string, number>;
 }
 
 type Rule = (ctx: RuleContext) => Finding[];
@@ -111,30 +118,111 @@ function readyOf(r: GitOpsRecord): Condition | undefined {
   return r.conditions.find(c => c.type === 'Ready');
 }
 
+/*
+ * What each record-based rule finds bad about one record. The rules and mayRaiseAlert share these,
+ * so a record mayRaiseAlert turns away cannot be one a rule reports.
+ */
+
+/** The Flux kinds with a not-ready rule. */
+const NOT_READY_KINDS: readonly GitOpsKind[] = [
+  'Kustomization',
+  'HelmRelease',
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmRepository',
+];
+
 /** Flux object not ready: Ready=False, or Degraded by kstatus; never while suspended. */
+function isFluxNotReady(r: GitOpsRecord): boolean {
+  return (
+    r.tool === 'flux' &&
+    !r.suspended &&
+    (readyOf(r)?.status === 'False' || r.health === 'Degraded')
+  );
+}
+
+const isActiveApplication = (r: GitOpsRecord) =>
+  r.tool === 'argocd' && r.kind === 'Application' && !r.suspended;
+
+const isArgoAppNotSynced = (r: GitOpsRecord) =>
+  isActiveApplication(r) && r.sync !== 'Synced';
+
+const isArgoAppDegraded = (r: GitOpsRecord) =>
+  isActiveApplication(r) && r.health === 'Degraded';
+
+const isFluxConfigNonCompliant = (r: GitOpsRecord) =>
+  r.kind === 'FluxConfig' && !r.suspended && r.compliance === 'NonCompliant';
+
+const EXTENSION_PREFIX = 'FluxExtension/';
+
+/** The failed microsoft.flux extensions a FluxConfig record reports (see fluxExtensionFailed). */
+function failedExtensions(
+  r: GitOpsRecord,
+): Array<{ name: string; message: string }> {
+  if (r.kind !== 'FluxConfig') return [];
+  const hits = r.conditions
+    .filter(c => c.type.startsWith(EXTENSION_PREFIX) && c.status === 'False')
+    .map(c => ({
+      name: c.type.slice(EXTENSION_PREFIX.length) || 'flux',
+      message: [c.reason, c.message].filter(Boolean).join(': '),
+    }));
+  if (!hits.length && r.reason === 'FluxExtensionFailed') {
+    hits.push({ name: 'flux', message: r.message ?? 'Failed' });
+  }
+  return hits;
+}
+
+/**
+ * Whether any record-based rule can report this record (or, for FluxExtensionProvisioningFailed,
+ * take part in what it reports). The rules' result over every record equals their result over the
+ * records this passes, given the Argo CD Application counts of every record
+ * (`argoApplicationsByInstance`): the only use the rules make of the others. A new rule that reads
+ * records must be covered here.
+ */
+export function mayRaiseAlert(r: GitOpsRecord): boolean {
+  return (
+    (NOT_READY_KINDS.includes(r.kind) && isFluxNotReady(r)) ||
+    isArgoAppNotSynced(r) ||
+    isArgoAppDegraded(r) ||
+    isFluxConfigNonCompliant(r) ||
+    failedExtensions(r).length > 0
+  );
+}
+
+/** The Argo CD instance of an Application, which ArgoAppMissing counts (suspended ones too). */
+export function argoApplicationInstance(r: GitOpsRecord): string | undefined {
+  return r.tool === 'argocd' && r.kind === 'Application' && r.instance
+    ? r.instance
+    : undefined;
+}
+
+function countArgoApplications(records: GitOpsRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const instance = argoApplicationInstance(r);
+    if (instance) counts.set(instance, (counts.get(instance) ?? 0) + 1);
+  }
+  return counts;
+}
+
 function notReady(kind: GitOpsKind): Rule {
   return ({ records }) =>
     records
-      .filter(r => r.tool === 'flux' && r.kind === kind && !r.suspended)
-      .flatMap(r => {
+      .filter(r => r.kind === kind && isFluxNotReady(r))
+      .map(r => {
         const ready = readyOf(r);
-        if (ready?.status !== 'False' && r.health !== 'Degraded') return [];
         const why =
           ready?.status === 'False'
             ? because(ready.reason, ready.message)
             : because(r.reason, r.message);
-        return [recordFinding(r, `${describe(r)} is not ready${why}`)];
+        return recordFinding(r, `${describe(r)} is not ready${why}`);
       });
 }
 
-const applications = (records: GitOpsRecord[]) =>
-  records.filter(
-    r => r.tool === 'argocd' && r.kind === 'Application' && !r.suspended,
-  );
-
 const argoAppNotSynced: Rule = ({ records }) =>
-  applications(records)
-    .filter(r => r.sync !== 'Synced')
+  records
+    .filter(isArgoAppNotSynced)
     .map(r =>
       recordFinding(
         r,
@@ -146,8 +234,8 @@ const argoAppNotSynced: Rule = ({ records }) =>
     );
 
 const argoAppDegraded: Rule = ({ records }) =>
-  applications(records)
-    .filter(r => r.health === 'Degraded')
+  records
+    .filter(isArgoAppDegraded)
     .map(r =>
       recordFinding(r, `${describe(r)} is Degraded${because(r.message)}`),
     );
@@ -157,13 +245,11 @@ const argoAppDegraded: Rule = ({ records }) =>
  * whose Kubernetes API serves the Application kind (not in its skipped kinds). When both watch the
  * same instance, the API target speaks for it. A failing target cannot tell (unknown).
  */
-const argoAppMissing: Rule = ({ records, sourceHealth, argocdInstanceOf }) => {
-  const appsByInstance = new Map<string, number>();
-  for (const r of records) {
-    if (r.tool !== 'argocd' || r.kind !== 'Application' || !r.instance)
-      continue;
-    appsByInstance.set(r.instance, (appsByInstance.get(r.instance) ?? 0) + 1);
-  }
+const argoAppMissing: Rule = ({
+  sourceHealth,
+  argocdInstanceOf,
+  argoApplicationsByInstance: appsByInstance,
+}) => {
   const apiInstances = new Set(
     sourceHealth.filter(h => h.type === 'argocd-api').map(h => h.target),
   );
@@ -213,20 +299,13 @@ const argoAppMissing: Rule = ({ records, sourceHealth, argocdInstanceOf }) => {
 
 const fluxConfigNonCompliant: Rule = ({ records }) =>
   records
-    .filter(
-      r =>
-        r.kind === 'FluxConfig' &&
-        !r.suspended &&
-        r.compliance === 'NonCompliant',
-    )
+    .filter(isFluxConfigNonCompliant)
     .map(r =>
       recordFinding(
         r,
         `${describe(r)} is non-compliant${because(r.reason, r.message)}`,
       ),
     );
-
-const EXTENSION_PREFIX = 'FluxExtension/';
 
 /**
  * A failed microsoft.flux extension: the Azure source puts a `FluxExtension/<name>` condition on
@@ -240,18 +319,7 @@ const fluxExtensionFailed: Rule = ({ records }) => {
     { cluster: string; name: string; messages: Set<string>; refs: Set<string> }
   >();
   for (const r of records) {
-    if (r.kind !== 'FluxConfig') continue;
-    const failed = r.conditions.filter(
-      c => c.type.startsWith(EXTENSION_PREFIX) && c.status === 'False',
-    );
-    const hits: Array<{ name: string; message: string }> = failed.map(c => ({
-      name: c.type.slice(EXTENSION_PREFIX.length) || 'flux',
-      message: [c.reason, c.message].filter(Boolean).join(': '),
-    }));
-    if (!hits.length && r.reason === 'FluxExtensionFailed') {
-      hits.push({ name: 'flux', message: r.message ?? 'Failed' });
-    }
-    for (const hit of hits) {
+    for (const hit of failedExtensions(r)) {
       const key = `${r.cluster}|${EXTENSION_PREFIX}${hit.name}`;
       const entry = byKey.get(key) ?? {
         cluster: r.cluster,
@@ -365,6 +433,8 @@ export function evaluateAlerts(
     records: input.records,
     sourceHealth: input.sourceHealth,
     argocdInstanceOf: input.argocdInstanceOf ?? (c => c),
+    argoApplicationsByInstance:
+      input.argoApplicationsByInstance ?? countArgoApplications(input.records),
   };
   const before = new Map(previous.map(s => [s.id, s]));
   const next = new Map<string, AlertState>();

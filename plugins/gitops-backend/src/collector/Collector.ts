@@ -121,7 +121,8 @@ export class Collector {
       const { endpoints } = externalAlerts;
       const results = await refreshExternalAlerts({
         endpoints,
-        records: endpoints.length ? await store.listRecords() : [],
+        // Matching reads identities only: no record JSON is parsed here.
+        records: endpoints.length ? await store.listRecordIdentities() : [],
         clusters,
         store: externalAlerts.store,
         signal,

@@ -357,6 +357,99 @@ export class GitOpsStore {
     return rows.map(row => JSON.parse(row.data));
   }
 
+  /**
+   * Every record's id and content hash, without the record: enough to tell which records changed
+   * since a reader last saw them.
+   */
+  async listRecordHashes(): Promise<Array<{ id: string; hash: string }>> {
+    return this.db('gitops_records').select({
+      id: 'record_id',
+      hash: 'hash',
+    });
+  }
+
+  /** These records (those that still exist), each with its content hash; in no order. */
+  async listRecordsById(
+    ids: string[],
+  ): Promise<Array<{ id: string; hash: string; record: GitOpsRecord }>> {
+    const out: Array<{ id: string; hash: string; record: GitOpsRecord }> = [];
+    for (const batch of chunks(ids)) {
+      for (const row of await this.db('gitops_records')
+        .whereIn('record_id', batch)
+        .select('record_id', 'hash', 'data')) {
+        out.push({
+          id: row.record_id,
+          hash: row.hash,
+          record: JSON.parse(row.data),
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The annotated entities (those `replaceEntities` keeps) each of these records is bound to,
+   * sorted; records bound to none are left out.
+   */
+  async listRecordBindings(ids: string[]): Promise<Map<string, string[]>> {
+    const bound = new Map<string, string[]>();
+    for (const batch of chunks(ids)) {
+      for (const row of await this.db('gitops_entity_bindings as b')
+        .join('gitops_entities as e', 'e.entity_ref', 'b.entity_ref')
+        .whereIn('b.record_id', batch)
+        .select('b.record_id', 'b.entity_ref')) {
+        const list = bound.get(row.record_id);
+        if (list) list.push(row.entity_ref);
+        else bound.set(row.record_id, [row.entity_ref]);
+      }
+    }
+    for (const refs of bound.values()) refs.sort();
+    return bound;
+  }
+
+  /**
+   * Every record's identity, and the Argo CD instance of each Application, read from the columns
+   * and (for Applications only) extracted from the JSON by the database: nothing parsed here.
+   */
+  async listRecordIdentities(): Promise<
+    Array<
+      Pick<
+        GitOpsRecord,
+        'tool' | 'cluster' | 'namespace' | 'kind' | 'name' | 'instance'
+      >
+    >
+  > {
+    // SQLite and PostgreSQL are the engines the plugin supports (`data` is text in both).
+    const instance =
+      this.db.client.dialect === 'postgresql'
+        ? `(data::json ->> 'instance')`
+        : `json_extract(data, '$.instance')`;
+    const rows = await this.db('gitops_records').select(
+      'tool',
+      'cluster',
+      'namespace',
+      'kind',
+      'name',
+      this.db.raw(
+        `case when tool = 'argocd' and kind = 'Application' then ${instance} end as instance`,
+      ),
+    );
+    return rows.map(row => {
+      const identity: Pick<
+        GitOpsRecord,
+        'tool' | 'cluster' | 'namespace' | 'kind' | 'name' | 'instance'
+      > = {
+        tool: row.tool,
+        cluster: row.cluster,
+        namespace: row.namespace,
+        kind: row.kind,
+        name: row.name,
+      };
+      if (typeof row.instance === 'string') identity.instance = row.instance;
+      return identity;
+    });
+  }
+
   async countRecordsByCluster(): Promise<Map<string, number>> {
     const rows: Array<{ cluster: string; n: number | string }> = await this.db(
       'gitops_records',

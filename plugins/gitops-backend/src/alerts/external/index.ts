@@ -10,7 +10,11 @@ export {
   type FetchedAlert,
 } from './client';
 export { toExternalAlert, prometheusAlertId, alertLink } from './externalAlert';
-export { RecordMatcher, isArgoCdAlert } from './matchRecords';
+export {
+  RecordMatcher,
+  isArgoCdAlert,
+  type MatchableRecord,
+} from './matchRecords';
 export {
   refreshExternalAlerts,
   type ExternalAlertsRefreshResult,

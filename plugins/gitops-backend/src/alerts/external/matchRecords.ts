@@ -48,12 +48,18 @@ export function isArgoCdAlert(labels: Record<string, string>): boolean {
   );
 }
 
+/** What matching reads of a record: its identity and (Applications) its Argo CD instance. */
+export type MatchableRecord = Pick<
+  GitOpsRecord,
+  'tool' | 'cluster' | 'namespace' | 'kind' | 'name' | 'instance'
+>;
+
 /** Records indexed by name, matched against the labels of many alerts. */
 export class RecordMatcher {
-  private readonly byName = new Map<string, GitOpsRecord[]>();
+  private readonly byName = new Map<string, MatchableRecord[]>();
 
   constructor(
-    records: GitOpsRecord[],
+    records: MatchableRecord[],
     private readonly clusters: ClusterDirectory,
   ) {
     for (const r of records) {
@@ -83,9 +89,9 @@ export class RecordMatcher {
 
   private objects(
     labels: Record<string, string>,
-    candidates: GitOpsRecord[],
+    candidates: MatchableRecord[],
     endpointCluster?: string,
-  ): GitOpsRecord[] {
+  ): MatchableRecord[] {
     const namespace =
       label(labels, 'exported_namespace') ?? label(labels, 'namespace');
     const rawKind =
@@ -104,9 +110,9 @@ export class RecordMatcher {
 
   private applications(
     labels: Record<string, string>,
-    candidates: GitOpsRecord[],
+    candidates: MatchableRecord[],
     endpointCluster?: string,
-  ): GitOpsRecord[] {
+  ): MatchableRecord[] {
     // The Prometheus source's own mapping of argocd_app_info labels: the same identity it gives
     // the Application's record.
     const [app] = recordsFromMetrics(

@@ -1,8 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type {
-  ExternalAlert,
-  GitOpsRecord,
-} from '@gitops-status/plugin-gitops-common';
+import type { ExternalAlert } from '@gitops-status/plugin-gitops-common';
 import type { ClusterDirectory } from '../../config/clusters';
 import type { FetchLike } from '../../sources/prometheus/client';
 import type { ExternalAlertStore } from '../../store/ExternalAlertStore';
@@ -17,7 +14,7 @@ import {
 } from '../../sources/resilience';
 import type { ExternalAlertEndpoint } from './config';
 import { toExternalAlert } from './externalAlert';
-import { RecordMatcher } from './matchRecords';
+import { RecordMatcher, type MatchableRecord } from './matchRecords';
 
 /** What one endpoint's refresh did. */
 export type ExternalAlertsRefreshResult =
@@ -40,8 +37,8 @@ export type ExternalAlertsRefreshResult =
 
 export interface RefreshExternalAlertsOptions {
   endpoints: ExternalAlertEndpoint[];
-  /** Every current record (what alerts are matched against). */
-  records: GitOpsRecord[];
+  /** Every current record (what alerts are matched against); identities are enough. */
+  records: MatchableRecord[];
   clusters: ClusterDirectory;
   store: Pick<ExternalAlertStore, 'replaceEndpoint' | 'retainEndpoints'>;
   signal: AbortSignal;
