@@ -140,9 +140,17 @@ export class GitOpsStore {
       }
 
       const affected = [...upserts.map(u => u.record_id), ...deletions];
-      // The hash of an object only this target reports is the hash just computed.
-      const known = new Map(upserts.map(u => [u.record_id, u.hash]));
-      const merged = await this.remerge(tx, affected, merge, now, known);
+      // This target's observations just written are at hand: only other targets' are read back.
+      const own = new Map(
+        upserts.map(u => [
+          u.record_id,
+          { record: incoming.get(u.record_id)!.record, ...u },
+        ]),
+      );
+      const merged = await this.remerge(tx, affected, merge, now, {
+        targetId,
+        observations: own,
+      });
       // Bindings of changed records in the same transaction: a replica killed in between would
       // otherwise leave old bindings that nothing rewrites.
       if (bind && merged.changed.length) {
@@ -160,20 +168,48 @@ export class GitOpsStore {
     ids: string[],
     merge: MergeObservations,
     now: Date,
-    known: Map<string, string> = new Map(),
+    own: {
+      targetId: string;
+      observations: Map<
+        string,
+        { record: GitOpsRecord; hash: string; data: string }
+      >;
+    },
   ): Promise<SnapshotResult> {
     const changed: GitOpsRecord[] = [];
     const removed: string[] = [];
     const events: NewHistoryEvent[] = [];
     let writes = 0;
     for (const batch of chunks(ids)) {
-      const observations = new Map<string, GitOpsRecord[]>();
+      // Every observation of each record, ordered by target so the merge does not depend on the
+      // order rows come back in.
+      const observed = new Map<
+        string,
+        Array<{ targetId: string; record: GitOpsRecord }>
+      >();
+      const add = (id: string, targetId: string, record: GitOpsRecord) => {
+        const list = observed.get(id);
+        if (list) list.push({ targetId, record });
+        else observed.set(id, [{ targetId, record }]);
+      };
+      for (const id of batch) {
+        const mine = own.observations.get(id);
+        if (mine) add(id, own.targetId, mine.record);
+      }
       for (const row of await tx('gitops_observations')
         .whereIn('record_id', batch)
-        .select('record_id', 'data')) {
-        const list = observations.get(row.record_id) ?? [];
-        list.push(JSON.parse(row.data));
-        observations.set(row.record_id, list);
+        .whereNot('target_id', own.targetId)
+        .select('record_id', 'target_id', 'data')) {
+        add(row.record_id, row.target_id, JSON.parse(row.data));
+      }
+      const observations = new Map<string, GitOpsRecord[]>();
+      for (const [id, list] of observed) {
+        if (list.length > 1)
+          list.sort((a, b) => (a.targetId < b.targetId ? -1 : 1));
+        observations.set(
+          id,
+          list.map(o => o.record),
+        );
       }
       const current = new Map<string, { hash: string; data: string }>();
       for (const row of await tx('gitops_records')
@@ -198,13 +234,13 @@ export class GitOpsStore {
           continue;
         }
         const record = merge(obs);
-        const hash =
-          obs.length === 1 && record === obs[0] && known.has(id)
-            ? known.get(id)!
-            : recordHash(record);
+        // Reported by this target alone: its hash and JSON are the observation's.
+        const mine = own.observations.get(id);
+        const single = obs.length === 1 && mine && record === mine.record;
+        const hash = single ? mine.hash : recordHash(record);
         if (before?.hash === hash) continue;
         changed.push(record);
-        rows.push(toRow(id, record, hash));
+        rows.push(toRow(id, record, hash, single ? mine.data : undefined));
         const event = historyEventFor(
           before && JSON.parse(before.data),
           record,
@@ -578,7 +614,7 @@ function compareTuples(a: string[], b: string[]): number {
   return 0;
 }
 
-function toRow(id: string, r: GitOpsRecord, hash: string) {
+function toRow(id: string, r: GitOpsRecord, hash: string, data?: string) {
   return {
     record_id: id,
     tool: r.tool,
@@ -596,7 +632,7 @@ function toRow(id: string, r: GitOpsRecord, hash: string) {
     last_reconciled_at: r.lastReconciledAt ?? null,
     observed_at: r.observedAt,
     hash,
-    data: JSON.stringify(r),
+    data: data ?? JSON.stringify(r),
   };
 }
 
