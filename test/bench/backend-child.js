@@ -390,6 +390,36 @@ async function startProfile() {
   };
 }
 
+/** Samples allocations (collected ones included) until the returned function writes them. */
+async function startHeapSampling() {
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (err, res) =>
+        err ? reject(err) : resolve(res),
+      ),
+    );
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async () => {
+    const { profile } = await post('HeapProfiler.stopSampling');
+    session.disconnect();
+    fs.writeFileSync(
+      path.join(
+        process.env.BENCH_HEAP_PROFILE_DIR,
+        `backend-${Date.now()}.heapprofile`,
+      ),
+      JSON.stringify(profile),
+    );
+  };
+}
+
 // ---------------------------------------------------------------- memory
 
 function memory({ gc = true } = {}) {
@@ -630,6 +660,10 @@ serve({
       }
     };
     const stopProfile = profile ? await startProfile() : undefined;
+    // BENCH_HEAP_PROFILE_DIR: a sampled allocation profile of every cycle (diagnostics only).
+    const stopHeap = process.env.BENCH_HEAP_PROFILE_DIR
+      ? await startHeapSampling()
+      : undefined;
     const peak = { rss: 0, heapUsed: 0, heapTotal: 0 };
     const sample = () => {
       const m = process.memoryUsage();
@@ -646,6 +680,7 @@ serve({
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
     const cpuProfile = stopProfile ? await stopProfile() : undefined;
+    if (stopHeap) await stopHeap();
     queryListener = countWrites;
     const after = await tableState();
     const storeWrites = storeLog.reduce(
