@@ -71,6 +71,7 @@ const storeLog = [];
 const writes = { statements: {}, rows: {} };
 let queryListener;
 let activeProfile;
+let activeHeapSampling;
 /** When set, the time of every query by SQL text (for `traceQueries`). */
 let trace;
 function traceDone(q) {
@@ -535,6 +536,15 @@ serve({
     const p = await activeProfile();
     activeProfile = undefined;
     return p;
+  },
+  /** Allocation sampling (BENCH_HEAP_PROFILE_DIR set), e.g. during an HTTP load. */
+  async heapSamplingStart() {
+    if (process.env.BENCH_HEAP_PROFILE_DIR)
+      activeHeapSampling = await startHeapSampling();
+  },
+  async heapSamplingStop() {
+    await activeHeapSampling?.();
+    activeHeapSampling = undefined;
   },
 
   /** Starts timing queries; `{ stop: true }` returns the slowest SQL texts since the start. */

@@ -455,6 +455,7 @@ async function main() {
     await backendProc.call('quiesce');
     if (opts.profile) {
       await backendProc.call('profileStart');
+      await backendProc.call('heapSamplingStart');
       await load({
         port: backend.port,
         headers,
@@ -463,6 +464,7 @@ async function main() {
         duration: 3,
       });
       results.status.profile = await backendProc.call('profileStop');
+      await backendProc.call('heapSamplingStop');
       await backendProc.call('quiesce');
     }
     await mark('after the status load');

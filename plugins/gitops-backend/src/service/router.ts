@@ -93,19 +93,6 @@ export async function createRouter(
   } = options;
   const router = await createOpenApiRouter();
 
-  // Source health changes only when a target reports (seconds apart); every page view reads it.
-  const sourceHealth = cachedFor(SOURCE_HEALTH_CACHE_MS, async () => {
-    const list = await store.listSourceHealth();
-    return new Map(list.map(h => [h.id, h]));
-  });
-  // Pending and firing alerts change when the evaluator runs (every 15 s); read once a second and
-  // picked per page view by subject instead of one query per view.
-  const activeAlerts = alerts
-    ? cachedFor(SOURCE_HEALTH_CACHE_MS, () =>
-        alerts.listAlerts({ status: ['pending', 'firing'] }),
-      )
-    : undefined;
-
   /**
    * Health as served: a target nobody has tried to collect for longer than a collection can take
    * (every replica down, or none collecting) is failing, so its records show as stale instead of
@@ -127,6 +114,20 @@ export async function createRouter(
     }
     return out ?? health;
   };
+
+  // Source health changes only when a target reports (seconds apart); every page view reads it,
+  // as served (withUnattended) and shared for a second.
+  const sourceHealth = cachedFor(SOURCE_HEALTH_CACHE_MS, async () => {
+    const list = await store.listSourceHealth();
+    return withUnattended(new Map(list.map(h => [h.id, h])));
+  });
+  // Pending and firing alerts change when the evaluator runs (every 15 s); read once a second and
+  // picked per page view by subject instead of one query per view.
+  const activeAlerts = alerts
+    ? cachedFor(SOURCE_HEALTH_CACHE_MS, () =>
+        alerts.listAlerts({ status: ['pending', 'firing'] }),
+      )
+    : undefined;
 
   /**
    * The entity a request names, once the caller may read its GitOps status, and the entities whose
@@ -214,7 +215,7 @@ export async function createRouter(
     }
 
     const rows = await store.listEntityRecordRows(scope);
-    const health = withUnattended(await sourceHealth());
+    const health = await sourceHealth();
     const used = new Map<string, SourceHealth>();
     // Records go out as stored; only those that gain fields here (the entities they belong to in
     // an aggregate view, a stale note) are parsed and serialized again.
@@ -501,7 +502,7 @@ export async function createRouter(
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError('Not allowed to read GitOps clusters');
     }
-    const health = [...withUnattended(await sourceHealth()).values()];
+    const health = [...(await sourceHealth()).values()];
     const counts = await store.countRecordsByCluster();
     res.json({
       clusters: clusters.clusters.map(c => ({
