@@ -66,6 +66,7 @@ let backend;
 let knex;
 let adminKnex;
 let pgDatabase;
+let keepDatabase = false;
 let task;
 const storeLog = [];
 const writes = { statements: {}, rows: {} };
@@ -134,7 +135,7 @@ function indexedCatalog(entities) {
 
 // ---------------------------------------------------------------- database
 
-async function createKnex(postgres) {
+async function createKnex(postgres, reuseDatabase) {
   if (!postgres) {
     return knexFactory({
       client: 'better-sqlite3',
@@ -144,14 +145,20 @@ async function createKnex(postgres) {
       pool: { min: 1, max: 1, idleTimeoutMillis: Number.MAX_SAFE_INTEGER },
     });
   }
-  // A fresh database per run, dropped at the end.
-  pgDatabase = `gitops_bench_${process.pid}_${Date.now()}`;
+  // A fresh database per run, dropped at the end (unless handed on to a restarted backend).
   adminKnex = knexFactory({
     client: 'pg',
     connection: postgres,
     pool: { min: 0, max: 1 },
   });
-  await adminKnex.raw(`create database ${pgDatabase}`);
+  if (reuseDatabase) {
+    if (!/^gitops_bench_\d+_\d+$/.test(reuseDatabase))
+      throw new Error(`not a bench database: ${reuseDatabase}`);
+    pgDatabase = reuseDatabase;
+  } else {
+    pgDatabase = `gitops_bench_${process.pid}_${Date.now()}`;
+    await adminKnex.raw(`create database ${pgDatabase}`);
+  }
   const url = new URL(postgres);
   url.pathname = `/${pgDatabase}`;
   return knexFactory({
@@ -448,9 +455,10 @@ serve({
     stockCatalog,
     concurrency,
     sessionMs = 300_000,
+    reuseDatabase,
   }) {
     const t0 = performance.now();
-    knex = await createKnex(postgres);
+    knex = await createKnex(postgres, reuseDatabase);
     queryListener = countWrites;
     knex.on('query', q => {
       if (queryListener) queryListener(q);
@@ -723,10 +731,18 @@ serve({
     };
   },
 
+  /** The PostgreSQL database is left in place at stop, for a backend started next (a restart). */
+  keepDatabase() {
+    keepDatabase = true;
+    return pgDatabase;
+  },
+
   async stop() {
     await backend?.stop();
     await knex?.destroy();
-    if (adminKnex) {
+    if (adminKnex && keepDatabase) {
+      await adminKnex.destroy();
+    } else if (adminKnex) {
       await adminKnex.raw(`drop database if exists ${pgDatabase}`);
       await adminKnex.destroy();
     }

@@ -686,6 +686,36 @@ async function main() {
       )} ms, ${baselineLoad.rps.toFixed(1)} req/s, ` +
         `${results.baseline.upstreamPerView} upstream requests per view`,
     );
+    // A restart on PostgreSQL: the store keeps every record, a new backend process starts with
+    // empty source caches and runs its first session (what every deploy costs).
+    if (opts.postgres && !opts.statusOnly) {
+      const database = await backendProc.call('keepDatabase');
+      await backendProc.stop();
+      const restarted = startChild(path.join(__dirname, 'backend-child.js'), {
+        name: 'backend (restarted)',
+        cwd: REPO_ROOT,
+        execArgv: ['--expose-gc'],
+      });
+      children.push(restarted);
+      await restarted.call('start', {
+        fleet,
+        postgres: opts.postgres,
+        stockCatalog: opts.stockCatalog,
+        reuseDatabase: database,
+      });
+      await fleetProc.call('reset');
+      const r = await restarted.call('collect', { targets });
+      r.upstream = await upstream();
+      r.label = 'first session after a restart (store full, caches empty)';
+      results.cycles.restart = r;
+      log(
+        `cycle ${r.label}: ${ms(r.reportedMs)} ms to all ${
+          r.targetsReported
+        } clusters reported, CPU ${ms(
+          r.cpuUserMs + r.cpuSystemMs,
+        )} ms, store rows written ${r.storeWrites}`,
+      );
+    }
   } finally {
     await stopAll();
   }
@@ -837,8 +867,8 @@ function report(r) {
         x.tables.gitops_source_health.updated
       } source-health rows`,
       '',
-      key === 'unchanged' ? '0 for unchanged objects' : '',
-      key === 'unchanged'
+      key === 'unchanged' || key === 'restart' ? '0 for unchanged objects' : '',
+      key === 'unchanged' || key === 'restart'
         ? verdict(stateWrites(x) === 0 && x.storeWrites === 0)
         : '',
     );
