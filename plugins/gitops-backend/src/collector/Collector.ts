@@ -19,7 +19,6 @@ import {
   parseEntitySelector,
 } from '../binding/bindEntity';
 import { mergeObservations } from '../merge/merge';
-import { recordId } from '../merge/identity';
 import type { GitOpsStore } from '../store/GitOpsStore';
 import type { AlertEvaluator } from '../alerts';
 import type { AlertTransition } from '../alerts/types';
@@ -38,6 +37,8 @@ const SIGNAL_THROTTLE_MS = 2_000;
 
 /** How often alert rules are evaluated while a session runs (and once when it ends). */
 const ALERT_EVALUATION_MS = 15_000;
+/** Records bound again per page when the catalog's selectors change. */
+const REBIND_PAGE = 500;
 
 export interface CollectorOptions {
   sources: GitOpsSource[];
@@ -190,13 +191,22 @@ export class Collector {
     );
     const key = JSON.stringify(selectors);
     if (key === this.selectorsKey && this.binder) return;
-    this.binder = new EntityBinder(selectors);
-    this.selectorsKey = key;
-    const bindings = new Map<string, string[]>();
-    for (const record of await store.listRecords()) {
-      bindings.set(recordId(record), this.binder.bind(record));
+    // Reports from now on bind with the new selectors; every stored record is bound again, a
+    // page at a time (a catalog edit must not parse the whole store at once). Remembered only
+    // once done, so a failed rebind is tried again at the next refresh.
+    const binder = new EntityBinder(selectors);
+    this.binder = binder;
+    const ids = (await store.listRecordHashes()).map(r => r.id);
+    for (let i = 0; i < ids.length; i += REBIND_PAGE) {
+      const bindings = new Map<string, string[]>();
+      for (const { id, record } of await store.listRecordsById(
+        ids.slice(i, i + REBIND_PAGE),
+      )) {
+        bindings.set(id, binder.bind(record));
+      }
+      await store.setBindings(bindings);
     }
-    await store.setBindings(bindings);
+    this.selectorsKey = key;
   }
 
   readonly sink: SourceSink = {
