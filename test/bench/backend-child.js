@@ -731,6 +731,11 @@ serve({
     };
   },
 
+  /** A V8 heap snapshot into `file` (diagnostics). */
+  heapSnapshot({ file }) {
+    return require('node:v8').writeHeapSnapshot(file);
+  },
+
   /** The PostgreSQL database is left in place at stop, for a backend started next (a restart). */
   keepDatabase() {
     keepDatabase = true;

@@ -386,6 +386,11 @@ async function main() {
     results.counts = await backendProc.call('counts');
     results.memory.loaded = await backendProc.call('memory');
     results.memory.loaded.db = await backendProc.call('dbSize');
+    // BENCH_HEAP_SNAPSHOT=<file>: the backend's heap after the initial cycle (diagnostics).
+    if (process.env.BENCH_HEAP_SNAPSHOT)
+      await backendProc.call('heapSnapshot', {
+        file: process.env.BENCH_HEAP_SNAPSHOT,
+      });
     const timeline = (results.memory.timeline = []);
     const mark = async label =>
       timeline.push({ label, ...(await backendProc.call('memory')) });

@@ -210,7 +210,15 @@ async function scriptedCluster() {
       }),
     );
   });
-  server.on('connection', () => counts.connections++);
+  // Idle connections stay open until the client closes them (a real API server keeps them longer
+  // than Node's default 5 s).
+  server.keepAliveTimeout = 60_000;
+  let open = 0;
+  server.on('connection', socket => {
+    counts.connections++;
+    open++;
+    socket.on('close', () => open--);
+  });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -278,6 +286,7 @@ async function scriptedCluster() {
     remove,
     emit,
     openWatches: () => watches.size,
+    openConnections: () => open,
     stop: () =>
       new Promise<void>(resolve => {
         server.close(() => resolve());
@@ -381,7 +390,7 @@ describe('KubernetesSource against a scripted API server', () => {
     await eventually(() => expect(api.openWatches()).toBe(0));
   });
 
-  it('keeps connections alive across requests and sessions', async () => {
+  it('keeps connections alive across the requests of a session and closes them when it ends', async () => {
     api.put('a', SHA('a'));
     const { openWatches } = api;
     for (const _ of [1, 2]) {
@@ -389,6 +398,8 @@ describe('KubernetesSource against a scripted API server', () => {
       await eventually(() => expect(openWatches()).toBe(1));
       await s.stop();
       await eventually(() => expect(openWatches()).toBe(0));
+      // No idle keep-alive connection outlives the session (each would hold on to a response).
+      await eventually(() => expect(api.openConnections()).toBe(0));
     }
     // 2 × (21 LIST tries over 9 kinds and their versions + 1 WATCH); a new connection per request
     // would make as many connections as requests.

@@ -270,12 +270,28 @@ export class KubernetesSource implements GitOpsSource {
     });
   }
 
-  /** One cluster's session: list every kind, report, then follow watches until the signal aborts. */
+  /**
+   * One cluster's session: list every kind, report, then follow watches until the signal aborts.
+   * Idle connections are closed when it ends (the next session resumes their TLS sessions).
+   */
   async collectCluster(
     cluster: ClusterConfig,
     sink: SourceSink,
     signal: AbortSignal,
     limit: <T>(fn: () => Promise<T>) => Promise<T> = fn => fn(),
+  ): Promise<void> {
+    try {
+      await this.collectClusterSession(cluster, sink, signal, limit);
+    } finally {
+      this.states.get(cluster.name)?.client.releaseIdleConnections();
+    }
+  }
+
+  private async collectClusterSession(
+    cluster: ClusterConfig,
+    sink: SourceSink,
+    signal: AbortSignal,
+    limit: <T>(fn: () => Promise<T>) => Promise<T>,
   ): Promise<void> {
     const { logger } = this.options;
     const cs = this.stateOf(cluster);

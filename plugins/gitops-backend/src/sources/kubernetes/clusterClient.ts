@@ -149,6 +149,22 @@ export class ClusterClient {
     return this.agentPromise;
   }
 
+  /**
+   * Closes the kept-alive connections no request is using; the agent stays, with its TLS
+   * sessions, so the next session's connections resume them. Called when a collection session
+   * ends: an idle keep-alive socket holds on to the first request made on it (Node's https agent
+   * listens for the socket's TLS session in a closure that reaches the request) and, through the
+   * fetch client-node uses, to that response's body — a LIST page of up to megabytes per socket.
+   */
+  releaseIdleConnections(): void {
+    this.agentPromise
+      ?.then(agent => {
+        for (const sockets of Object.values(agent.freeSockets))
+          for (const socket of sockets ?? []) socket.destroy();
+      })
+      .catch(() => undefined);
+  }
+
   /** Closes idle connections (open watches end with their session). */
   close(): void {
     this.agentPromise?.then(a => a.destroy()).catch(() => undefined);
