@@ -392,14 +392,14 @@ describe('KubernetesSource against a scripted API server', () => {
 
   it('keeps connections alive across the requests of a session and closes them when it ends', async () => {
     api.put('a', SHA('a'));
-    const { openWatches } = api;
+    const { openWatches, openConnections } = api;
     for (const _ of [1, 2]) {
       const s = session();
       await eventually(() => expect(openWatches()).toBe(1));
       await s.stop();
       await eventually(() => expect(openWatches()).toBe(0));
       // No idle keep-alive connection outlives the session (each would hold on to a response).
-      await eventually(() => expect(api.openConnections()).toBe(0));
+      await eventually(() => expect(openConnections()).toBe(0));
     }
     // 2 × (21 LIST tries over 9 kinds and their versions + 1 WATCH); a new connection per request
     // would make as many connections as requests.
