@@ -436,6 +436,40 @@ async function main() {
       await mark('after the profiled cycle');
     }
 
+    // A restart on PostgreSQL: the store keeps every record, a new backend process starts with
+    // empty source caches and runs its first session (what every deploy costs).
+    const restart = async () => {
+      const database = await backendProc.call('keepDatabase');
+      await backendProc.stop();
+      const restarted = startChild(path.join(__dirname, 'backend-child.js'), {
+        name: 'backend (restarted)',
+        cwd: REPO_ROOT,
+        execArgv: ['--expose-gc'],
+      });
+      children.push(restarted);
+      await restarted.call('start', {
+        fleet,
+        postgres: opts.postgres,
+        stockCatalog: opts.stockCatalog,
+        reuseDatabase: database,
+      });
+      await fleetProc.call('reset');
+      const r = await restarted.call('collect', {
+        targets,
+        profile: opts.profile,
+      });
+      r.upstream = await upstream();
+      r.label = 'first session after a restart (store full, caches empty)';
+      results.cycles.restart = r;
+      log(
+        `cycle ${r.label}: ${ms(r.reportedMs)} ms to all ${
+          r.targetsReported
+        } clusters reported, CPU ${ms(
+          r.cpuUserMs + r.cpuSystemMs,
+        )} ms, store rows written ${r.storeWrites}`,
+      );
+    };
+
     // Entity status endpoint
     const statusPath = i =>
       `/api/gitops/entity/component/default/${serviceName(
@@ -510,6 +544,7 @@ async function main() {
       );
     }
     if (opts.statusOnly) {
+      if (opts.postgres) await restart();
       fs.writeFileSync(opts.json, JSON.stringify(results, null, 2));
       return;
     }
@@ -691,36 +726,7 @@ async function main() {
       )} ms, ${baselineLoad.rps.toFixed(1)} req/s, ` +
         `${results.baseline.upstreamPerView} upstream requests per view`,
     );
-    // A restart on PostgreSQL: the store keeps every record, a new backend process starts with
-    // empty source caches and runs its first session (what every deploy costs).
-    if (opts.postgres && !opts.statusOnly) {
-      const database = await backendProc.call('keepDatabase');
-      await backendProc.stop();
-      const restarted = startChild(path.join(__dirname, 'backend-child.js'), {
-        name: 'backend (restarted)',
-        cwd: REPO_ROOT,
-        execArgv: ['--expose-gc'],
-      });
-      children.push(restarted);
-      await restarted.call('start', {
-        fleet,
-        postgres: opts.postgres,
-        stockCatalog: opts.stockCatalog,
-        reuseDatabase: database,
-      });
-      await fleetProc.call('reset');
-      const r = await restarted.call('collect', { targets });
-      r.upstream = await upstream();
-      r.label = 'first session after a restart (store full, caches empty)';
-      results.cycles.restart = r;
-      log(
-        `cycle ${r.label}: ${ms(r.reportedMs)} ms to all ${
-          r.targetsReported
-        } clusters reported, CPU ${ms(
-          r.cpuUserMs + r.cpuSystemMs,
-        )} ms, store rows written ${r.storeWrites}`,
-      );
-    }
+    if (opts.postgres) await restart();
   } finally {
     await stopAll();
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import type { GitOpsRecord } from '@gitops-status/plugin-gitops-common';
 import { freezeRecord, recordHash } from './identity';
 
@@ -73,8 +74,27 @@ describe('recordHash', () => {
         history: [{ revision: 'r1' } as any, { revision: 'r2' } as any],
       }),
       record({ disagreements: undefined, stale: { message: 'stale' } }),
+      // Keys already in order (as Kubernetes serializes labels), and keys JSON must escape.
+      record({ labels: { a: '1', b: '2', 'c.d/e': '3' } }),
+      record({
+        annotations: { 'quote"key': 'x', 'back\\slash': 'y', '\u2028': 'z' },
+      }),
     ];
     for (const r of samples) expect(recordHash(r)).toBe(referenceHash(r));
+  });
+
+  it('is the stored hash for any JSON content', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.dictionary(fc.string(), fc.string()),
+        (extra, labels) => {
+          const r = record({ ...extra, labels } as Partial<GitOpsRecord>);
+          expect(recordHash(r)).toBe(referenceHash(r));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('ignores observedAt and key order', () => {

@@ -54,6 +54,28 @@ function contentJson(r: GitOpsRecord): string {
  * record can hold (field names; Kubernetes label and annotation keys are ASCII) this is code point
  * order too. The output must not change: stored hashes are compared with it.
  */
+/** `"key":` per object key seen (field names, label and annotation keys), bounded. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** Object keys in `<` order; sorted only when they are not already (labels usually are). */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) return keys.sort();
+  }
+  return keys;
+}
+
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) {
     let out = '[';
@@ -65,15 +87,14 @@ function stableJson(value: unknown): string {
   }
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    const keys = Object.keys(o).sort();
     let out = '{';
     let first = true;
-    for (const k of keys) {
+    for (const k of sortedKeys(o)) {
       const v = o[k];
       if (v === undefined) continue;
       if (!first) out += ',';
       first = false;
-      out += `${JSON.stringify(k)}:${stableJson(v)}`;
+      out += quotedKey(k) + stableJson(v);
     }
     return `${out}}`;
   }

@@ -16,9 +16,14 @@ import { shortText, utf8Length } from './text';
 
 /** Drops undefined properties so records compare and hash the same however they were built. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as T;
+  // A plain loop: Object.fromEntries(Object.entries(…).filter(…)) costs ~5× as much, once per
+  // object of every record normalized.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 export function finishRecord(
