@@ -339,8 +339,8 @@ function bucketOf(key) {
   }`;
 }
 
-/** Starts the V8 sampling profiler; the returned function stops it and sums self time per function. */
-async function startProfile() {
+/** An inspector session on this process and a promise-returning `post`. */
+function inspectorSession() {
   const inspector = require('node:inspector');
   const session = new inspector.Session();
   session.connect();
@@ -350,6 +350,12 @@ async function startProfile() {
         err ? reject(err) : resolve(res),
       ),
     );
+  return { session, post };
+}
+
+/** Starts the V8 sampling profiler; the returned function stops it and sums self time per function. */
+async function startProfile() {
+  const { session, post } = inspectorSession();
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 1000 });
   await post('Profiler.start');
@@ -400,15 +406,7 @@ async function startProfile() {
 
 /** Samples allocations (collected ones included) until the returned function writes them. */
 async function startHeapSampling() {
-  const inspector = require('node:inspector');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method, params) =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (err, res) =>
-        err ? reject(err) : resolve(res),
-      ),
-    );
+  const { session, post } = inspectorSession();
   await post('HeapProfiler.enable');
   await post('HeapProfiler.startSampling', {
     samplingInterval: 64 * 1024,
