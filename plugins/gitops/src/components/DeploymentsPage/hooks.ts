@@ -91,6 +91,16 @@ export function useRefreshingAsync<T>(
   loadRef.current = load;
   const lastKey = useRef<string | undefined>(undefined);
   const inFlight = useRef(false);
+  // The first request leaves while the view first renders, not once the whole page is committed
+  // (effects run after that): its answer arrives that much sooner on a page opened cold.
+  const [early] = useState(() => {
+    if (key === undefined) return undefined;
+    const promise = load();
+    // Handled where it is used; never used if the key changed before the first effect.
+    promise.catch(() => undefined);
+    return { key, tick, promise };
+  });
+  const earlyUsed = useRef(false);
 
   useEffect(() => {
     const keyChanged = lastKey.current !== key;
@@ -106,7 +116,10 @@ export function useRefreshingAsync<T>(
     }
     if (keyChanged) setState(s => ({ ...s, loading: true }));
     inFlight.current = true;
-    loadRef.current().then(
+    const useEarly =
+      !earlyUsed.current && early?.key === key && early.tick === tick;
+    earlyUsed.current = true;
+    (useEarly ? early.promise : loadRef.current()).then(
       value => {
         if (id !== call.current) return;
         inFlight.current = false;
@@ -128,7 +141,7 @@ export function useRefreshingAsync<T>(
         }));
       },
     );
-  }, [key, tick]);
+  }, [key, tick, early]);
 
   return state;
 }
