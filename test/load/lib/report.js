@@ -4,7 +4,7 @@
  * docs/reliability.md).
  */
 const fs = require('node:fs');
-const { ms } = require('./stats');
+const { ms } = require('../../bench/lib/stats');
 
 /** The first of a source's per-kind messages, and how many more there are. */
 function shortMessage(message) {
