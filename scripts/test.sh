@@ -25,6 +25,13 @@ step() { # name, command...: a check that is not a jest run counts as one test
 step "generated OpenAPI router is up to date" node scripts/generate-openapi-router.js --check
 step "type-check" yarn tsc --noEmit
 step "lint" yarn backstage-cli repo lint
+# The benchmark and load harnesses are not run here (minutes each), but every module they load must
+# resolve: their --help loads them all and exits.
+harnesses_load() {
+  node test/bench/run.js --help >/dev/null && node test/load/run.js --help >/dev/null &&
+    node test/bench/browser/run.js --help >/dev/null
+}
+step "benchmark and load harnesses load" harnesses_load
 echo "== unit and integration tests"
 yarn backstage-cli repo test --ci --json --outputFile="$OUT/jest.json" || true
 if [ -f "$OUT/jest.json" ]; then
