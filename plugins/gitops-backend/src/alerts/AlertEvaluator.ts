@@ -1,19 +1,22 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type {
-  GitOpsRecord,
-  SourceHealth,
-} from '@gitops-status/plugin-gitops-common';
+import type { SourceHealth } from '@gitops-status/plugin-gitops-common';
 import type { AlertRulesConfig } from './config';
 import type { AlertStore } from '../store/AlertStore';
-import type { AlertInputs } from './alertInputs';
 import { evaluateAlerts, type EvaluateAlertsInput } from './rules';
 import type { AlertTransition } from './types';
 
 /** Old transition events are deleted at most this often. */
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 
-interface AlertEvaluatorCommonOptions {
+export interface AlertEvaluatorOptions {
   store: AlertStore;
+  /**
+   * At least the records that may raise an alert (with `entityRefs` set), and the Argo CD
+   * Application counts of all when not every record is given (an AlertInputReader's `read`).
+   */
+  readInputs: () => Promise<
+    Pick<EvaluateAlertsInput, 'records' | 'argoApplicationsByInstance'>
+  >;
   listSourceHealth: () => Promise<SourceHealth[]>;
   config: AlertRulesConfig;
   /** The Argo CD instance a cluster's Kubernetes API serves Applications of (ArgoAppMissing). */
@@ -21,21 +24,6 @@ interface AlertEvaluatorCommonOptions {
   now?: () => Date;
   logger?: LoggerService;
 }
-
-/** Where the records come from: all of them, or only those that matter (an AlertInputReader). */
-export type AlertEvaluatorOptions = AlertEvaluatorCommonOptions &
-  (
-    | {
-        /** Every current record, with `entityRefs` set to the entities it is bound to when known. */
-        listRecords: () => Promise<GitOpsRecord[]>;
-        readInputs?: never;
-      }
-    | {
-        /** The records that may raise an alert and the Argo CD Application counts of all. */
-        readInputs: () => Promise<AlertInputs>;
-        listRecords?: never;
-      }
-  );
 
 /**
  * Reads records and source health, runs the rules against the stored alert states and persists
@@ -62,18 +50,11 @@ export class AlertEvaluator {
     return this.running;
   }
 
-  private async readInputs(): Promise<
-    Pick<EvaluateAlertsInput, 'records' | 'argoApplicationsByInstance'>
-  > {
-    if (this.options.readInputs) return this.options.readInputs();
-    return { records: await this.options.listRecords() };
-  }
-
   private async run(): Promise<AlertTransition[]> {
     const { store, config, logger } = this.options;
     const [previous, inputs, sourceHealth] = await Promise.all([
       store.load(),
-      this.readInputs(),
+      this.options.readInputs(),
       this.options.listSourceHealth(),
     ]);
     const now = this.now();

@@ -7,7 +7,7 @@ import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import { GitOpsStore } from '../store/GitOpsStore';
 import { AlertInputReader } from './alertInputs';
-import { listBoundRecords } from './createAlertEvaluator';
+import { listBoundRecords } from './__testUtils__/boundRecords';
 import { evaluateAlerts, mayRaiseAlert } from './rules';
 import {
   alertsConfig,

@@ -3,7 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { ClusterDirectory } from '../config/clusters';
 import { mergeObservations } from '../merge/merge';
 import { GitOpsStore } from '../store/GitOpsStore';
-import { createAlertEvaluator, listBoundRecords } from './createAlertEvaluator';
+import { createAlertEvaluator } from './createAlertEvaluator';
+import { listBoundRecords } from './__testUtils__/boundRecords';
 import {
   app,
   FakeClock,

@@ -12,7 +12,7 @@ export {
   type AppliedAlerts,
 } from '../store/AlertStore';
 export { AlertEvaluator, type AlertEvaluatorOptions } from './AlertEvaluator';
-export { createAlertEvaluator, listBoundRecords } from './createAlertEvaluator';
+export { createAlertEvaluator } from './createAlertEvaluator';
 export {
   AlertInputReader,
   type AlertInputs,

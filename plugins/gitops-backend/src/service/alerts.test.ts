@@ -6,7 +6,7 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { AlertEvaluator, AlertStore } from '../alerts';
-import { listBoundRecords } from '../alerts/createAlertEvaluator';
+import { listBoundRecords } from '../alerts/__testUtils__/boundRecords';
 import {
   alertsConfig,
   FakeClock,
@@ -33,7 +33,7 @@ describe('alerts over HTTP', () => {
     const evaluator = new AlertEvaluator({
       store: alerts,
       config: alertsConfig(),
-      listRecords: () => listBoundRecords(store),
+      readInputs: async () => ({ records: await listBoundRecords(store) }),
       listSourceHealth: () => store.listSourceHealth(),
       now: clock.now,
     });

@@ -66,8 +66,8 @@ export interface RouterOptions {
   historyRetentionDays?: number;
 }
 
-/** How long a read of source health serves page views: reports come seconds apart. */
-const SOURCE_HEALTH_CACHE_MS = 1000;
+/** How long a read of source health or of active alerts serves page views. */
+const READ_CACHE_MS = 1000;
 
 /** Kinds whose status is that of their members, by the catalog relation that makes them members. */
 const AGGREGATING_KINDS: Record<string, string | undefined> = {
@@ -117,14 +117,14 @@ export async function createRouter(
 
   // Source health changes only when a target reports (seconds apart); every page view reads it,
   // as served (withUnattended) and shared for a second.
-  const sourceHealth = cachedFor(SOURCE_HEALTH_CACHE_MS, async () => {
+  const sourceHealth = cachedFor(READ_CACHE_MS, async () => {
     const list = await store.listSourceHealth();
     return withUnattended(new Map(list.map(h => [h.id, h])));
   });
   // Pending and firing alerts change when the evaluator runs (every 15 s); read once a second and
   // picked per page view by subject instead of one query per view.
   const activeAlerts = alerts
-    ? cachedFor(SOURCE_HEALTH_CACHE_MS, () =>
+    ? cachedFor(READ_CACHE_MS, () =>
         alerts.listAlerts({ status: ['pending', 'firing'] }),
       )
     : undefined;

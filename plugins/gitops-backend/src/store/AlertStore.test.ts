@@ -70,7 +70,7 @@ describe('AlertStore and AlertEvaluator', () => {
   ) {
     return new AlertEvaluator({
       store: new AlertStore(knex),
-      listRecords: async () => world.records,
+      readInputs: async () => ({ records: world.records }),
       listSourceHealth: async () => world.sourceHealth,
       config,
       now: clock.now,
