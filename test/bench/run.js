@@ -331,6 +331,8 @@ async function main() {
           .split(' ')
           .filter(Boolean),
       ],
+      // BENCH_BACKEND_ENV: extra environment for the backend only, as JSON (e.g. an LD_PRELOAD).
+      env: JSON.parse(process.env.BENCH_BACKEND_ENV || '{}'),
     });
     children.push(backendProc);
     const backend = await backendProc.call('start', {

@@ -40,6 +40,7 @@ import type { ActionRateLimiter } from '../actions/rateLimit';
 import { recordId } from '../merge/identity';
 import { visibleEntityRefs } from './visibility';
 import { cachedFor, jsonWithRawArray } from './readCache';
+import { DeploymentSummaries } from './deploymentSummaries';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -117,6 +118,7 @@ export async function createRouter(
 
   // Source health changes only when a target reports (seconds apart); every page view reads it,
   // as served (withUnattended) and shared for a second.
+  const deploymentSummaries = new DeploymentSummaries(store, DEPLOYMENT_FACETS);
   const sourceHealth = cachedFor(READ_CACHE_MS, async () => {
     const list = await store.listSourceHealth();
     return withUnattended(new Map(list.map(h => [h.id, h])));
@@ -410,8 +412,8 @@ export async function createRouter(
     };
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 50;
-    const [page, facets, stateCounts] = await Promise.all([
-      store.queryDeployments({
+    const [items, summary] = await Promise.all([
+      store.listDeploymentRows({
         filter,
         allowedEntityRefs,
         sort: q.sort,
@@ -419,15 +421,15 @@ export async function createRouter(
         offset,
         limit,
       }),
-      store.facetDeployments({ filter, allowedEntityRefs }, DEPLOYMENT_FACETS),
-      store.countDeploymentStates({ filter, allowedEntityRefs }),
+      deploymentSummaries.get({ filter, allowedEntityRefs }),
     ]);
     const body: DeploymentsResponse = {
-      ...page,
+      items,
+      totalItems: summary.totalItems,
       offset,
       limit,
-      facets,
-      stateCounts,
+      facets: summary.facets,
+      stateCounts: summary.stateCounts,
     };
     res.json(body);
   });

@@ -338,4 +338,80 @@ describe('GitOpsStore', () => {
       expect(rows.map(r => r.record.name)).toEqual(['a']);
     },
   );
+  it.each(databases.eachSupportedId())(
+    'moves its version with every change to records, bindings or entities, and only then, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const versions = [await store.readVersion()];
+      const moved = async () => {
+        const v = await store.readVersion();
+        const changed = v !== versions[versions.length - 1];
+        versions.push(v);
+        return changed;
+      };
+      const a = record('a');
+      const b = record('b');
+
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [a, b],
+        mergeObservations,
+      );
+      expect(await moved()).toBe(true);
+      // Seen again later: no writes, so no new version.
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [a, { ...b, observedAt: '2026-11-23T11:00:00.000Z' }],
+        mergeObservations,
+      );
+      expect(await moved()).toBe(false);
+      // A state change.
+      await store.applyTargetSnapshot(
+        'kubernetes:dev',
+        [a, record('b', { health: 'Degraded', reason: 'HealthCheckFailed' })],
+        mergeObservations,
+      );
+      expect(await moved()).toBe(true);
+      // A removal.
+      await store.applyTargetSnapshot('kubernetes:dev', [a], mergeObservations);
+      expect(await moved()).toBe(true);
+
+      const bindings = new Map([[recordId(a), ['component:default/a']]]);
+      expect(await store.setBindings(bindings)).toBeGreaterThan(0);
+      expect(await moved()).toBe(true);
+      expect(await store.setBindings(bindings)).toBe(0);
+      expect(await moved()).toBe(false);
+
+      const entities = [
+        { entityRef: 'component:default/a', owner: 'group:default/team-a' },
+      ];
+      expect(await store.replaceEntities(entities)).toBe(1);
+      expect(await moved()).toBe(true);
+      expect(await store.replaceEntities(entities)).toBe(0);
+      expect(await moved()).toBe(false);
+      expect(
+        await store.replaceEntities([
+          { entityRef: 'component:default/a', owner: 'group:default/team-b' },
+        ]),
+      ).toBe(1);
+      expect(await moved()).toBe(true);
+
+      // A write that fails leaves the version where it was.
+      await expect(
+        store.applyTargetSnapshot(
+          'kubernetes:dev',
+          [a, record('c')],
+          mergeObservations,
+          new Date(),
+          () => {
+            throw new Error('killed mid-write');
+          },
+        ),
+      ).rejects.toThrow('killed mid-write');
+      expect(await moved()).toBe(false);
+      // Versions only grow (readers keep the newer of two answers).
+      const numbers = versions.map(Number);
+      expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+    },
+  );
 });

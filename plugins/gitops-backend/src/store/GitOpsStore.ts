@@ -8,7 +8,9 @@ import type {
 import { recordHash, recordId } from '../merge/identity';
 import {
   countDeploymentStates,
+  countDeployments,
   facetDeployments,
+  listDeploymentRows,
   queryDeployments,
   traceCommit,
   type DeploymentsQuery,
@@ -159,6 +161,9 @@ export class GitOpsStore {
           new Map(merged.changed.map(r => [recordId(r), bind(r)])),
         );
       }
+      if (merged.changed.length || merged.removed.length) {
+        await bumpVersion(tx);
+      }
       return { ...merged, writes: writes + merged.writes };
     });
   }
@@ -264,7 +269,22 @@ export class GitOpsStore {
   /** Sets the entities each of these records is bound to (replacing earlier bindings). */
   async setBindings(bindings: Map<string, string[]>): Promise<number> {
     if (bindings.size === 0) return 0;
-    return this.db.transaction(tx => this.writeBindings(tx, bindings));
+    return this.db.transaction(async tx => {
+      const writes = await this.writeBindings(tx, bindings);
+      if (writes) await bumpVersion(tx);
+      return writes;
+    });
+  }
+
+  /**
+   * A token that changes in every transaction that changes records, entity bindings or entities
+   * (committed with them), so a reader can keep what it derived from them until it moves.
+   */
+  async readVersion(): Promise<string> {
+    const row = await this.db('gitops_store_version')
+      .where({ id: 1 })
+      .first('version');
+    return String(row?.version ?? 0);
   }
 
   private async writeBindings(
@@ -530,6 +550,7 @@ export class GitOpsStore {
           .onConflict('entity_ref')
           .merge();
       }
+      if (gone.length || upserts.length) await bumpVersion(tx);
       return gone.length + upserts.length;
     });
   }
@@ -543,6 +564,17 @@ export class GitOpsStore {
 
   queryDeployments(query: DeploymentsQuery) {
     return queryDeployments(this.db, query);
+  }
+
+  /** One page of the deployments view, without the total (see `countDeployments`). */
+  listDeploymentRows(query: DeploymentsQuery) {
+    return listDeploymentRows(this.db, query);
+  }
+
+  countDeployments(
+    query: Pick<DeploymentsQuery, 'filter' | 'allowedEntityRefs'>,
+  ) {
+    return countDeployments(this.db, query);
   }
 
   facetDeployments(
@@ -605,6 +637,17 @@ export class GitOpsStore {
     const rows = await this.db('gitops_source_health').orderBy('id');
     return rows.map(fromHealthRow);
   }
+}
+
+/**
+ * Moves the store version inside a writing transaction, as its last statement: on PostgreSQL the
+ * row stays locked until commit, so writers queue only for that moment and a reader sees the new
+ * version together with the data it stands for.
+ */
+async function bumpVersion(tx: Knex.Transaction): Promise<void> {
+  await tx('gitops_store_version')
+    .where({ id: 1 })
+    .update({ version: tx.raw('version + 1') });
 }
 
 function compareTuples(a: string[], b: string[]): number {

@@ -157,7 +157,11 @@ async function withEntities(
   });
 }
 
-export async function queryDeployments(db: Knex, query: DeploymentsQuery) {
+/** One page of the records under the filter, sorted, with their entities, owners and systems. */
+export async function listDeploymentRows(
+  db: Knex,
+  query: DeploymentsQuery,
+): Promise<DeploymentRow[]> {
   const sortColumn = SORT_COLUMNS[query.sort ?? 'cluster'];
   const order = query.order ?? 'asc';
   const rows = await applyFilter(db, db('gitops_records as r'), query)
@@ -169,10 +173,25 @@ export async function queryDeployments(db: Knex, query: DeploymentsQuery) {
     ])
     .offset(query.offset)
     .limit(query.limit);
+  return withEntities(db, rows);
+}
+
+/** How many records the filter matches. */
+export async function countDeployments(
+  db: Knex,
+  query: Pick<DeploymentsQuery, 'filter' | 'allowedEntityRefs'>,
+): Promise<number> {
   const [{ n }] = await applyFilter(db, db('gitops_records as r'), query).count(
     { n: '*' },
   );
-  return { items: await withEntities(db, rows), totalItems: Number(n) };
+  return Number(n);
+}
+
+export async function queryDeployments(db: Knex, query: DeploymentsQuery) {
+  return {
+    items: await listDeploymentRows(db, query),
+    totalItems: await countDeployments(db, query),
+  };
 }
 
 export async function facetDeployments(
