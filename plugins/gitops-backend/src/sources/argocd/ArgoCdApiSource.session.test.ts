@@ -20,6 +20,9 @@ async function startStub() {
     lists: 0,
     valid: new Set<string>(),
     loginBody: undefined as unknown,
+    /** What each sync answers in turn: a status, or 'hang' (never answers). */
+    syncAnswers: [] as Array<number | 'hang'>,
+    syncs: 0,
   };
   const server = http.createServer((req, res) => {
     let body = '';
@@ -65,6 +68,24 @@ async function startStub() {
           return;
         }
         send(200, { metadata: { resourceVersion: '7' }, items: null });
+        return;
+      }
+      if (
+        req.method === 'POST' &&
+        url.pathname === '/api/v1/applications/podinfo/sync'
+      ) {
+        state.syncs++;
+        const answer = state.syncAnswers.shift() ?? 200;
+        if (answer === 'hang') return;
+        send(
+          answer,
+          answer === 200
+            ? { metadata: { name: 'podinfo' } }
+            : {
+                error: 'upstream failed',
+                message: 'upstream failed',
+              },
+        );
         return;
       }
       send(404, { error: 'Not Found', code: 5, message: 'Not Found' });
@@ -188,5 +209,63 @@ describe('ArgoCdApiSource sessions (username/password)', () => {
     const [report] = await collect(source);
     expect(report.status).toBe('ok');
     expect(stub.state.logins).toBe(0);
+  });
+  describe('sync (not idempotent)', () => {
+    const sync = (source: ArgoCdApiSource) =>
+      source.syncApplication(
+        'stub',
+        { name: 'podinfo', namespace: 'argocd' },
+        new AbortController().signal,
+      );
+
+    it('is not sent again after a 5xx or a timeout, where Argo CD may already be syncing', async () => {
+      const source = newSource();
+      stub.state.syncAnswers = [502];
+      await expect(sync(source)).rejects.toThrow(/502/);
+      expect(stub.state.syncs).toBe(1);
+
+      stub.state.syncAnswers = ['hang'];
+      await expect(sync(source)).rejects.toThrow(/timed out after 1000 ms/);
+      expect(stub.state.syncs).toBe(2);
+    });
+
+    it('is sent again when the server says it did not act on it (429, 503)', async () => {
+      const source = newSource();
+      stub.state.syncAnswers = [429];
+      await expect(sync(source)).resolves.toBeUndefined();
+      expect(stub.state.syncs).toBe(2);
+      stub.state.syncAnswers = [503];
+      await expect(sync(source)).resolves.toBeUndefined();
+      expect(stub.state.syncs).toBe(4);
+    });
+
+    it('is sent again when the connection was refused (nothing was sent)', async () => {
+      const { url } = stub;
+      await stub.stop();
+      const logger = mockServices.logger.mock();
+      const source = new ArgoCdApiSource({
+        instances: [
+          {
+            name: 'stub',
+            url,
+            token: 'static-token',
+            skipTLSVerify: false,
+            namespaces: [],
+            projects: [],
+          },
+        ],
+        clusters: new ClusterDirectory([]),
+        logger,
+        requestTimeoutMs: 1000,
+        retry: { attempts: 2, baseDelayMs: 5 },
+      });
+      await expect(sync(source)).rejects.toThrow(/ECONNREFUSED/);
+      expect(logger.debug).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /sync argocd\/podinfo: .*ECONNREFUSED.*; retrying/,
+        ),
+      );
+      stub = await startStub();
+    });
   });
 });

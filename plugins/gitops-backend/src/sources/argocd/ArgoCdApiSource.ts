@@ -124,6 +124,20 @@ interface CallOptions {
   token?: string;
   /** How the call is named in errors (`GET /api/v1/applications?appNamespace=x`). */
   label?: string;
+  /**
+   * False for a call that must not run twice (a sync): it is retried only when the server cannot
+   * have acted on it (connection refused, 429, 503), not after a timeout, a dropped connection or
+   * another 5xx, where Argo CD may already have started the operation.
+   */
+  idempotent?: boolean;
+}
+
+/** Socket errors raised before a request reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function errorCode(e: unknown): string | undefined {
+  const err = e as Error & { code?: string; cause?: any };
+  return err?.cause?.code ?? err?.code;
 }
 
 function caPem(caData: string | undefined): string | undefined {
@@ -232,6 +246,7 @@ export class ArgoCdApiSource implements GitOpsSource {
         query,
         body: { appNamespace: app.namespace },
         label: `sync ${app.namespace}/${app.name}`,
+        idempotent: false,
       },
       signal,
     ).then(
@@ -481,7 +496,14 @@ export class ArgoCdApiSource implements GitOpsSource {
       const reason = timeout.aborted
         ? `timed out after ${this.options.requestTimeoutMs} ms`
         : networkReason(e);
-      throw new RetryableError(fail(`${what}: ${reason}`));
+      const error = fail(`${what}: ${reason}`);
+      if (
+        call.idempotent === false &&
+        (timeout.aborted || !NOT_SENT_CODES.has(errorCode(e) ?? ''))
+      ) {
+        throw error;
+      }
+      throw new RetryableError(error);
     }
 
     const status = response.status;
@@ -505,7 +527,11 @@ export class ArgoCdApiSource implements GitOpsSource {
         ' (redirects are not followed: is url the Argo CD API server?)';
     }
     const error = fail(message, status);
-    if (status === 408 || status === 429 || (status >= 500 && status !== 501)) {
+    const retryable =
+      call.idempotent === false
+        ? status === 429 || status === 503
+        : status === 408 || status === 429 || (status >= 500 && status !== 501);
+    if (retryable) {
       throw new RetryableError(
         error,
         retryAfterMs(response.headers.get('retry-after')),
