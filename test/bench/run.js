@@ -238,7 +238,7 @@ function getJson({ port, headers, path: urlPath }) {
  * Page views replayed as the frontend issues them: every URL of one view in parallel, the view's time
  * is until the last answer. Runs views one after another for `durationS` (at least one view).
  */
-async function pageViews({ port, headers, urls, durationS }) {
+async function pageViews({ port, headers, urls, durationS, beforeEach }) {
   const http = require('node:http');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const get = path =>
@@ -254,6 +254,7 @@ async function pageViews({ port, headers, urls, durationS }) {
   const codes = {};
   const until = performance.now() + durationS * 1000;
   do {
+    if (beforeEach) await beforeEach();
     const t0 = performance.now();
     for (const code of await Promise.all(urls.map(get)))
       codes[code] = (codes[code] || 0) + 1;
@@ -648,18 +649,23 @@ async function main() {
         )} ms, max ${ms(t.max)} ms over ${t.rows} rows`,
       );
     results.deploymentsPage = {};
-    for (const [label, extra] of [
-      ['no filter', ''],
-      [
-        `owner=${teamOf(3)}`,
-        `&owner=${encodeURIComponent(`group:default/${teamOf(3)}`)}`,
-      ],
+    const owner3 = `&owner=${encodeURIComponent(`group:default/${teamOf(3)}`)}`;
+    // "after a write": the store version is moved before each view, as every collection write
+    // does, so the total, facets and state counts are computed again (the first view after it).
+    for (const [label, extra, cold] of [
+      ['no filter', '', false],
+      [`owner=${teamOf(3)}`, owner3, false],
+      ['no filter, after a write', '', true],
+      [`owner=${teamOf(3)}, after a write`, owner3, true],
     ]) {
       const v = await pageViews({
         port: backend.port,
         headers,
         urls: pageUrls(extra),
         durationS: opts.deploymentsDuration,
+        beforeEach: cold
+          ? () => backendProc.call('moveStoreVersion')
+          : undefined,
       });
       await backendProc.call('quiesce');
       results.deploymentsPage[label] = v;

@@ -21,17 +21,20 @@ export async function visibleEntityRefs(
   store: GitOpsStore,
   credentials: BackstageCredentials,
 ): Promise<string[] | undefined> {
-  const [page] = await permissions.authorize(
-    [{ permission: gitopsDeploymentsReadPermission }],
-    { credentials },
-  );
+  // Both asked at once (each is a call to the permission backend); nothing is read before both
+  // answered, and a denied page wins over whatever the entity decision was.
+  const [[page], [decision]] = await Promise.all([
+    permissions.authorize([{ permission: gitopsDeploymentsReadPermission }], {
+      credentials,
+    }),
+    permissions.authorizeConditional(
+      [{ permission: gitopsEntityReadPermission }],
+      { credentials },
+    ),
+  ]);
   if (page.result !== AuthorizeResult.ALLOW) {
     throw new NotAllowedError('Not allowed to read GitOps deployments');
   }
-  const [decision] = await permissions.authorizeConditional(
-    [{ permission: gitopsEntityReadPermission }],
-    { credentials },
-  );
   if (decision.result === AuthorizeResult.ALLOW) return undefined;
   if (decision.result === AuthorizeResult.DENY) return [];
   const refs = await store.listEntityRefs();
