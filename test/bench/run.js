@@ -283,6 +283,9 @@ async function main() {
     database: opts.postgres ? 'postgresql' : 'sqlite',
     loadAverageAtStart: os.loadavg().map(x => +x.toFixed(2)),
     commit: gitDescribe(),
+    // Anything that changes how the backend runs is part of the result (an allocator, flags).
+    backendEnv: process.env.BENCH_BACKEND_ENV || undefined,
+    backendExecArgv: process.env.BENCH_BACKEND_EXECARGV || undefined,
   };
   log(`machine ${JSON.stringify(machine)}`);
   const children = [];
@@ -322,18 +325,22 @@ async function main() {
     });
 
     // Backend with the real plugin
-    const backendProc = startChild(path.join(__dirname, 'backend-child.js'), {
-      name: 'backend',
+    // BENCH_BACKEND_EXECARGV: extra Node flags for the backend (e.g. --trace-gc);
+    // BENCH_BACKEND_ENV: extra environment for the backend only, as JSON (e.g. an LD_PRELOAD).
+    // Both apply to the restarted backend too.
+    const backendOptions = {
       cwd: REPO_ROOT,
-      // BENCH_BACKEND_EXECARGV: extra Node flags for the backend (e.g. --trace-gc).
       execArgv: [
         '--expose-gc',
         ...(process.env.BENCH_BACKEND_EXECARGV ?? '')
           .split(' ')
           .filter(Boolean),
       ],
-      // BENCH_BACKEND_ENV: extra environment for the backend only, as JSON (e.g. an LD_PRELOAD).
       env: JSON.parse(process.env.BENCH_BACKEND_ENV || '{}'),
+    };
+    const backendProc = startChild(path.join(__dirname, 'backend-child.js'), {
+      name: 'backend',
+      ...backendOptions,
     });
     children.push(backendProc);
     const backend = await backendProc.call('start', {
@@ -446,8 +453,7 @@ async function main() {
       await backendProc.stop();
       const restarted = startChild(path.join(__dirname, 'backend-child.js'), {
         name: 'backend (restarted)',
-        cwd: REPO_ROOT,
-        execArgv: ['--expose-gc'],
+        ...backendOptions,
       });
       children.push(restarted);
       await restarted.call('start', {
@@ -787,7 +793,11 @@ function report(r) {
         ' ',
       )} at start, ${r.machine.loadAverageAtEnd.join(' ')} at end · commit ${
         r.machine.commit
-      }`,
+      }` +
+      (r.machine.backendEnv ? ` · backend env ${r.machine.backendEnv}` : '') +
+      (r.machine.backendExecArgv
+        ? ` · backend flags ${r.machine.backendExecArgv}`
+        : ''),
   );
   lines.push('');
   row('measure', 'ours (store)', 'fan-out baseline', 'target', 'verdict');
