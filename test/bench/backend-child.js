@@ -584,9 +584,9 @@ serve({
    * Times the state chart's counts (store/deployments.ts countDeploymentStates) on the store's own
    * database, for one filter: what a deployments request adds once it carries them.
    */
-  /** What every writing transaction does to the store version (see GitOpsStore.readVersion). */
-  async moveStoreVersion() {
-    await knex('gitops_store_version')
+  /** What a write that changes the org-wide counts does (see GitOpsStore.readSummaryVersion). */
+  async moveSummaryVersion() {
+    await knex('gitops_summary_version')
       .where({ id: 1 })
       .update({ version: knex.raw('version + 1') });
   },

@@ -656,8 +656,8 @@ async function main() {
       );
     results.deploymentsPage = {};
     const owner3 = `&owner=${encodeURIComponent(`group:default/${teamOf(3)}`)}`;
-    // "after a write": the store version is moved before each view, as every collection write
-    // does, so the total, facets and state counts are computed again (the first view after it).
+    // "after a write": the summary version is moved before each view, as a collection that changes
+    // what is counted does, so the total, facets and state counts are computed again.
     for (const [label, extra, cold] of [
       ['no filter', '', false],
       [`owner=${teamOf(3)}`, owner3, false],
@@ -670,7 +670,7 @@ async function main() {
         urls: pageUrls(extra),
         durationS: opts.deploymentsDuration,
         beforeEach: cold
-          ? () => backendProc.call('moveStoreVersion')
+          ? () => backendProc.call('moveSummaryVersion')
           : undefined,
       });
       await backendProc.call('quiesce');

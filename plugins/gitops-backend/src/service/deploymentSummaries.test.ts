@@ -43,7 +43,7 @@ function fakeStore() {
   let gate: Promise<void> = Promise.resolve();
   let failNext = false;
   const store = {
-    readVersion: async () => String(version),
+    readSummaryVersion: async () => String(version),
     countDeployments: async () => {
       calls.count++;
       await gate;

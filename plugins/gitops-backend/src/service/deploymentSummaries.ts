@@ -21,7 +21,7 @@ export interface DeploymentSummaryQuery {
 
 type SummaryStore = Pick<
   GitOpsStore,
-  | 'readVersion'
+  | 'readSummaryVersion'
   | 'countDeployments'
   | 'facetDeployments'
   | 'countDeploymentStates'
@@ -29,9 +29,11 @@ type SummaryStore = Pick<
 
 /**
  * The deployments view's total, facets and state counts (13 grouped queries over every record),
- * kept per filter and visible set until the store version moves. The version is read from the
- * database on every request, so a write by any replica is seen by the next request on all of them;
- * requests that arrive while a summary is computed share it.
+ * kept per filter and visible set until the summary version moves (a record appears or goes, a
+ * counted column, a binding or an entity changes; not the times and messages that change on most
+ * writes). The version is read from the database on every request, so a change written by any
+ * replica is seen by the next request on all of them; requests that arrive while a summary is
+ * computed share it.
  */
 export class DeploymentSummaries {
   private readonly entries = new Map<
@@ -48,7 +50,7 @@ export class DeploymentSummaries {
   async get(query: DeploymentSummaryQuery): Promise<DeploymentSummary> {
     // Read before computing: a summary computed while a write commits is kept under the older
     // version, so the next reader (who sees the newer one) computes it again.
-    const version = Number(await this.store.readVersion());
+    const version = Number(await this.store.readSummaryVersion());
     const key = summaryKey(query);
     const hit = this.entries.get(key);
     if (hit && hit.version >= version) {

@@ -338,13 +338,14 @@ describe('GitOpsStore', () => {
       expect(rows.map(r => r.record.name)).toEqual(['a']);
     },
   );
+
   it.each(databases.eachSupportedId())(
-    'moves its version with every change to records, bindings or entities, and only then, on %p',
+    'moves its summary version with every change the org-wide counts see, and only then, on %p',
     async databaseId => {
       const { store } = await createStore(databaseId);
-      const versions = [await store.readVersion()];
+      const versions = [await store.readSummaryVersion()];
       const moved = async () => {
-        const v = await store.readVersion();
+        const v = await store.readSummaryVersion();
         const changed = v !== versions[versions.length - 1];
         versions.push(v);
         return changed;
@@ -365,13 +366,62 @@ describe('GitOpsStore', () => {
         mergeObservations,
       );
       expect(await moved()).toBe(false);
-      // A state change.
-      await store.applyTargetSnapshot(
+      // Written, but nothing counted changed: a newer reconcile time and message (what most
+      // writes in a live fleet are).
+      const aLater = record('a', {
+        lastReconciledAt: '2026-11-23T11:03:00.000Z',
+        message: 'Applied revision: main@sha1:aaaaaaaa',
+      });
+      const rewritten = await store.applyTargetSnapshot(
         'kubernetes:dev',
-        [a, record('b', { health: 'Degraded', reason: 'HealthCheckFailed' })],
+        [aLater, b],
         mergeObservations,
       );
-      expect(await moved()).toBe(true);
+      expect(rewritten.changed.map(r => r.name)).toEqual(['a']);
+      expect(await moved()).toBe(false);
+      // Each counted column.
+      const changes: Array<[string, Partial<GitOpsRecord>]> = [
+        ['health → state', { health: 'Degraded', reason: 'HealthCheckFailed' }],
+        [
+          'sync',
+          {
+            health: 'Degraded',
+            reason: 'HealthCheckFailed',
+            sync: 'OutOfSync',
+          },
+        ],
+        [
+          'compliance',
+          {
+            health: 'Degraded',
+            reason: 'HealthCheckFailed',
+            sync: 'OutOfSync',
+            compliance: 'NonCompliant',
+          },
+        ],
+        [
+          'commit',
+          {
+            health: 'Degraded',
+            reason: 'HealthCheckFailed',
+            sync: 'OutOfSync',
+            compliance: 'NonCompliant',
+            revision: {
+              applied: 'main@sha1:bbbbbbbb',
+              commit: 'bbbbbbbb',
+              ref: 'main',
+            },
+          },
+        ],
+      ];
+      for (const [label, over] of changes) {
+        await store.applyTargetSnapshot(
+          'kubernetes:dev',
+          [aLater, record('b', over)],
+          mergeObservations,
+        );
+        expect([label, await moved()]).toEqual([label, true]);
+      }
       // A removal.
       await store.applyTargetSnapshot('kubernetes:dev', [a], mergeObservations);
       expect(await moved()).toBe(true);

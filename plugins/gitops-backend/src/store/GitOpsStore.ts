@@ -36,6 +36,20 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
+/** Record columns the deployments view's total, facets and state counts group or filter by. */
+const COUNTED_COLUMNS = [
+  'state',
+  'sync',
+  'health',
+  'compliance',
+  'commit',
+] as const;
+
+type StoredRecordRow = { hash: string; data: string } & Record<
+  (typeof COUNTED_COLUMNS)[number],
+  string | null
+>;
+
 /** Merges every observation of one object into the record shown to users. */
 export type MergeObservations = (observations: GitOpsRecord[]) => GitOpsRecord;
 
@@ -155,16 +169,17 @@ export class GitOpsStore {
       });
       // Bindings of changed records in the same transaction: a replica killed in between would
       // otherwise leave old bindings that nothing rewrites.
+      const { countsChanged, ...result } = merged;
+      let summaryChanged = countsChanged;
       if (bind && merged.changed.length) {
-        await this.writeBindings(
+        const bindingWrites = await this.writeBindings(
           tx,
           new Map(merged.changed.map(r => [recordId(r), bind(r)])),
         );
+        if (bindingWrites) summaryChanged = true;
       }
-      if (merged.changed.length || merged.removed.length) {
-        await bumpVersion(tx);
-      }
-      return { ...merged, writes: writes + merged.writes };
+      if (summaryChanged) await moveSummaryVersion(tx);
+      return { ...result, writes: writes + merged.writes };
     });
   }
 
@@ -180,8 +195,11 @@ export class GitOpsStore {
         { record: GitOpsRecord; hash: string; data: string }
       >;
     },
-  ): Promise<SnapshotResult> {
+  ): Promise<SnapshotResult & { countsChanged: boolean }> {
     const changed: GitOpsRecord[] = [];
+    // Whether a record appeared, went, or changed a column the org-wide counts group or filter by
+    // (most changes are times and messages: Argo CD's reconciledAt moves every few minutes).
+    let countsChanged = false;
     const removed: string[] = [];
     const events: NewHistoryEvent[] = [];
     let writes = 0;
@@ -216,10 +234,10 @@ export class GitOpsStore {
           list.map(o => o.record),
         );
       }
-      const current = new Map<string, { hash: string; data: string }>();
+      const current = new Map<string, StoredRecordRow>();
       for (const row of await tx('gitops_records')
         .whereIn('record_id', batch)
-        .select('record_id', 'hash', 'data')) {
+        .select('record_id', 'hash', 'data', ...COUNTED_COLUMNS)) {
         current.set(row.record_id, row);
       }
       const rows = [];
@@ -245,7 +263,11 @@ export class GitOpsStore {
         const hash = single ? mine.hash : recordHash(record);
         if (before?.hash === hash) continue;
         changed.push(record);
-        rows.push(toRow(id, record, hash, single ? mine.data : undefined));
+        const row = toRow(id, record, hash, single ? mine.data : undefined);
+        rows.push(row);
+        if (!before || COUNTED_COLUMNS.some(c => before[c] !== row[c])) {
+          countsChanged = true;
+        }
         const event = historyEventFor(
           before && JSON.parse(before.data),
           record,
@@ -258,12 +280,13 @@ export class GitOpsStore {
         writes += rows.length;
       }
     }
+    if (removed.length) countsChanged = true;
     for (const batch of chunks(removed)) {
       writes += await tx('gitops_records').whereIn('record_id', batch).delete();
       await tx('gitops_entity_bindings').whereIn('record_id', batch).delete();
     }
     writes += await insertHistoryEvents(tx, events);
-    return { changed, removed, writes, events: events.length };
+    return { changed, removed, writes, events: events.length, countsChanged };
   }
 
   /** Sets the entities each of these records is bound to (replacing earlier bindings). */
@@ -271,17 +294,18 @@ export class GitOpsStore {
     if (bindings.size === 0) return 0;
     return this.db.transaction(async tx => {
       const writes = await this.writeBindings(tx, bindings);
-      if (writes) await bumpVersion(tx);
+      if (writes) await moveSummaryVersion(tx);
       return writes;
     });
   }
 
   /**
-   * A token that changes in every transaction that changes records, entity bindings or entities
-   * (committed with them), so a reader can keep what it derived from them until it moves.
+   * A token that changes, committed with the change, whenever what the org-wide counts depend on
+   * changes: a record appears or goes, its state, sync, health, compliance or commit changes, or
+   * entity bindings or entities change. A reader keeps totals and facets until it moves.
    */
-  async readVersion(): Promise<string> {
-    const row = await this.db('gitops_store_version')
+  async readSummaryVersion(): Promise<string> {
+    const row = await this.db('gitops_summary_version')
       .where({ id: 1 })
       .first('version');
     return String(row?.version ?? 0);
@@ -550,7 +574,7 @@ export class GitOpsStore {
           .onConflict('entity_ref')
           .merge();
       }
-      if (gone.length || upserts.length) await bumpVersion(tx);
+      if (gone.length || upserts.length) await moveSummaryVersion(tx);
       return gone.length + upserts.length;
     });
   }
@@ -640,12 +664,12 @@ export class GitOpsStore {
 }
 
 /**
- * Moves the store version inside a writing transaction, as its last statement: on PostgreSQL the
+ * Moves the summary version inside a writing transaction, as its last statement: on PostgreSQL the
  * row stays locked until commit, so writers queue only for that moment and a reader sees the new
  * version together with the data it stands for.
  */
-async function bumpVersion(tx: Knex.Transaction): Promise<void> {
-  await tx('gitops_store_version')
+async function moveSummaryVersion(tx: Knex.Transaction): Promise<void> {
+  await tx('gitops_summary_version')
     .where({ id: 1 })
     .update({ version: tx.raw('version + 1') });
 }
