@@ -24,6 +24,7 @@ step() { # name, command...: a check that is not a jest run counts as one test
 }
 step "generated OpenAPI router is up to date" node scripts/generate-openapi-router.js --check
 step "type-check" yarn tsc --noEmit
+step "API and SQL reports are up to date" yarn build:api-reports --ci
 step "lint" yarn backstage-cli repo lint
 # The benchmark and load harnesses are not run here (minutes each), but every module they load must
 # resolve: their --help loads them all and exits.
