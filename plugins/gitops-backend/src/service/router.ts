@@ -116,9 +116,10 @@ export async function createRouter(
     return out ?? health;
   };
 
+  // The deployments view's total, facets and state counts, kept until what they count changes.
+  const deploymentSummaries = new DeploymentSummaries(store, DEPLOYMENT_FACETS);
   // Source health changes only when a target reports (seconds apart); every page view reads it,
   // as served (withUnattended) and shared for a second.
-  const deploymentSummaries = new DeploymentSummaries(store, DEPLOYMENT_FACETS);
   const sourceHealth = cachedFor(READ_CACHE_MS, async () => {
     const list = await store.listSourceHealth();
     return withUnattended(new Map(list.map(h => [h.id, h])));
