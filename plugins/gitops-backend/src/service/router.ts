@@ -141,18 +141,24 @@ export async function createRouter(
     params: { kind: string; namespace: string; name: string },
   ) {
     const { kind, namespace, name } = params;
-    const entity = await catalog.getEntityByRef(
-      { kind, namespace, name },
-      { credentials },
-    );
+    // Refs are lower-cased, so the one named here is the found entity's: the catalog lookup and
+    // the permission check go out at once (two calls to other plugins on a real backend), and
+    // nothing is read before both answered. An unknown entity is a 404 whatever the decision.
+    const entityRef = stringifyEntityRef({ kind, namespace, name });
+    const [found, authorized] = await Promise.allSettled([
+      catalog.getEntityByRef({ kind, namespace, name }, { credentials }),
+      permissions.authorize(
+        [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
+        { credentials },
+      ),
+    ]);
+    if (found.status === 'rejected') throw found.reason;
+    const entity = found.value;
     if (!entity) {
       throw new NotFoundError(`No entity ${kind}:${namespace}/${name}`);
     }
-    const entityRef = stringifyEntityRef(entity);
-    const [decision] = await permissions.authorize(
-      [{ permission: gitopsEntityReadPermission, resourceRef: entityRef }],
-      { credentials },
-    );
+    if (authorized.status === 'rejected') throw authorized.reason;
+    const [decision] = authorized.value;
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `Not allowed to read the GitOps status of ${entityRef}`,

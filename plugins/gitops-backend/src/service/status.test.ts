@@ -1,7 +1,12 @@
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { health } from '../alerts/__testUtils__/fixtures';
-import { routerApp, storeWithFailingApps } from './__testUtils__/routerApp';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  appsEntity,
+  routerApp,
+  storeWithFailingApps,
+} from './__testUtils__/routerApp';
 
 jest.setTimeout(60_000);
 
@@ -34,5 +39,96 @@ describe('entity status when nobody collects', () => {
       ),
     });
     expect(unattended.sources[0].status).toBe('error');
+  });
+});
+
+describe('entity status: looking up the entity and checking the permission', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  /**
+   * A catalog and permissions that each hold their answer until the other was asked: a router
+   * that asks one after the other never answers.
+   */
+  function together(result: AuthorizeResult, permissionFails = false) {
+    const asked: string[] = [];
+    let catalogAsked!: () => void;
+    let permissionAsked!: () => void;
+    const catalogWasAsked = new Promise<void>(r => {
+      catalogAsked = r;
+    });
+    const permissionWasAsked = new Promise<void>(r => {
+      permissionAsked = r;
+    });
+    return {
+      asked,
+      catalog: {
+        getEntityByRef: async (ref: { name: string }) => {
+          asked.push(`catalog ${ref.name}`);
+          catalogAsked();
+          await permissionWasAsked;
+          // Like the catalog: names match whatever their case.
+          return ref.name.toLowerCase() === appsEntity.metadata.name
+            ? appsEntity
+            : undefined;
+        },
+      } as any,
+      permissions: {
+        authorize: async (reqs: Array<{ resourceRef?: string }>) => {
+          asked.push(`permission ${reqs[0].resourceRef}`);
+          permissionAsked();
+          await catalogWasAsked;
+          if (permissionFails) throw new Error('permission backend down');
+          return reqs.map(() => ({ result }));
+        },
+      } as any,
+    };
+  }
+
+  it('asks the catalog and the permission at once, for the same entity ref', async () => {
+    const { store } = await storeWithFailingApps(databases);
+    const t = together(AuthorizeResult.ALLOW);
+    const res = await request(
+      await routerApp({
+        store,
+        catalog: t.catalog,
+        permissions: t.permissions,
+      }),
+    )
+      .get('/entity/Component/default/Apps/status')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    expect(res.body.entityRef).toBe('component:default/apps');
+    expect(res.body.records).toHaveLength(1);
+    expect(t.asked.sort()).toEqual([
+      'catalog Apps',
+      'permission component:default/apps',
+    ]);
+  });
+
+  it('answers 403 when denied, and 404 for an unknown entity whatever the permission said', async () => {
+    const { store } = await storeWithFailingApps(databases);
+    const get = async (name: string, t: ReturnType<typeof together>) =>
+      request(
+        await routerApp({
+          store,
+          catalog: t.catalog,
+          permissions: t.permissions,
+        }),
+      )
+        .get(`/entity/component/default/${name}/status`)
+        .set('Authorization', mockCredentials.user.header());
+    const denied = await get('apps', together(AuthorizeResult.DENY));
+    expect(denied.status).toBe(403);
+    expect(denied.body.records).toBeUndefined();
+    expect((await get('nope', together(AuthorizeResult.DENY))).status).toBe(
+      404,
+    );
+    expect(
+      (await get('nope', together(AuthorizeResult.ALLOW, true))).status,
+    ).toBe(404);
+    // A failing permission check for an entity that exists is an error, never an answer.
+    const failed = await get('apps', together(AuthorizeResult.ALLOW, true));
+    expect(failed.status).toBe(500);
+    expect(failed.body.records).toBeUndefined();
   });
 });
