@@ -1,8 +1,5 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
-import {
-  deriveState,
-  type GitOpsRecord,
-} from '@gitops-status/plugin-gitops-common';
+import { record as fixture } from '../alerts/__testUtils__/fixtures';
 import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import { GitOpsStore } from '../store/GitOpsStore';
@@ -10,29 +7,8 @@ import { DeploymentSummaries } from './deploymentSummaries';
 
 jest.setTimeout(60_000);
 
-function record(name: string, over: Partial<GitOpsRecord> = {}): GitOpsRecord {
-  const base: GitOpsRecord = {
-    tool: 'flux',
-    cluster: 'dev',
-    namespace: 'apps',
-    kind: 'Kustomization',
-    name,
-    sync: 'Synced',
-    health: 'Healthy',
-    compliance: 'Compliant',
-    state: 'ok',
-    suspended: false,
-    revision: { commit: 'aaaaaaaa' },
-    conditions: [],
-    dependsOn: [],
-    labels: {},
-    sources: ['kubernetes'],
-    observedAt: '2026-11-23T10:00:00.000Z',
-    links: [],
-    ...over,
-  };
-  return { ...base, state: deriveState(base) };
-}
+const record = (name: string, over: Parameters<typeof fixture>[0] = {}) =>
+  fixture({ name, namespace: 'apps', ...over });
 
 const degraded = { health: 'Degraded', reason: 'HealthCheckFailed' } as const;
 
