@@ -171,6 +171,10 @@ async function guestToken(backend) {
   return body.backstageIdentity.token;
 }
 
+/** Direct calls per view after the navigations, and the pause between them. */
+const DIRECT_CALLS = 15;
+const DIRECT_SPACING_MS = 300;
+
 const CLUSTERS = 50;
 const OBJECTS_PER_CLUSTER = 200;
 
@@ -510,6 +514,36 @@ async function main() {
       }
     }
 
+    // The same API calls from Node, one at a time and spaced out, after the navigations: what the
+    // backend takes for the view's answer alone, to set beside the wait seen in Chromium.
+    const direct = {};
+    {
+      const token = await guestToken(backendUrl);
+      for (const view of measured) {
+        const url = samples[view.id]
+          .flatMap(s => s.raw.requests)
+          .find(r => r.method === 'GET' && view.api.test(r.url))?.url;
+        if (!url) continue;
+        const times = [];
+        for (let i = 0; i < DIRECT_CALLS; i++) {
+          const t0 = performance.now();
+          const res = await fetch(url, {
+            headers: { authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(30_000),
+          });
+          await res.arrayBuffer();
+          if (res.ok) times.push(performance.now() - t0);
+          await sleep(DIRECT_SPACING_MS);
+        }
+        direct[view.id] = times;
+        log(
+          `backend alone, ${view.id}: ${times
+            .map(t => t.toFixed(0))
+            .join(' ')} ms`,
+        );
+      }
+    }
+
     const result = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -542,6 +576,7 @@ async function main() {
         id: v.id,
         label: v.label,
         samples: samples[v.id].map(s => s.summary),
+        direct: direct[v.id],
       })),
       raw: Object.fromEntries(
         Object.entries(samples).map(([id, list]) => [id, list.map(s => s.raw)]),

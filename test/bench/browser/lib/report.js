@@ -176,6 +176,24 @@ function markdown(result) {
           BUSY_BACKEND_MS / 1000
         } s during each).`,
   );
+  const direct = result.views.filter(v => v.direct?.length);
+  if (direct.length) {
+    lines.push('');
+    lines.push(
+      `The view's API call alone, from Node after the navigations (${
+        direct[0].direct.length
+      } calls each, 300 ms apart; p50 / max ms): ${direct
+        .map(
+          v =>
+            `${v.id} ${ms(percentile(v.direct, 50))} / ${ms(
+              Math.max(...v.direct),
+            )}`,
+        )
+        .join(
+          '; ',
+        )}. The first call of a filter after a counted change also computes its totals and facets.`,
+    );
+  }
   lines.push('');
   lines.push(
     "Where the time goes (p50 of each point): document in, last script in before the view's call (bundle and lazy chunks; their number), first API call (identity), the view's API call sent, waiting for its first byte (Chromium's timing: ≈ the backend's time), answer complete, row in the DOM, row painted; main-thread long tasks (> 50 ms) before the call and between the answer and the paint; backend CPU during the navigation.",
