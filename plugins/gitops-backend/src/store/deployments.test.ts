@@ -222,6 +222,12 @@ describe('deployments queries', () => {
         { filter },
         DEPLOYMENT_FACETS,
       );
+      // Computed at once, answered in the order asked (an answer's bytes must not vary).
+      expect(Object.keys(facets)).toEqual([...DEPLOYMENT_FACETS]);
+      const reversed = [...DEPLOYMENT_FACETS].reverse();
+      expect(
+        Object.keys(await store.facetDeployments({ filter }, reversed)),
+      ).toEqual(reversed);
       // The cluster facet ignores the cluster filter: counts per cluster with state ok.
       for (const c of ['dev', 'staging', 'prod']) {
         expect(facets.cluster.find(f => f.value === c)?.count).toBe(
@@ -272,6 +278,7 @@ describe('deployments queries', () => {
         { owner: ['group:default/team-b'], tool: ['flux'] },
       ] as DeploymentsFilter[]) {
         const counts = await countDeploymentStates(knex, { filter });
+        expect(Object.keys(counts)).toEqual(['cluster', 'tool']);
         expect([filter, counts]).toEqual([
           filter,
           {
