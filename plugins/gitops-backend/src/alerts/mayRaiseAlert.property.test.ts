@@ -23,7 +23,7 @@ import {
   type FluxExtensionStatus,
   type NormalizeResult,
 } from '../normalize';
-import { testContext } from '../normalize/__testUtils__/fixtures';
+import { sourceContexts } from '../normalize/__testUtils__/fixtures';
 import { fixtureSeeds } from '../normalize/__testUtils__/seeds';
 import { attachExtension } from '../sources/azure';
 import type { AlertRulesConfig } from './config';
@@ -57,15 +57,7 @@ function countApplications(records: GitOpsRecord[]): Map<string, number> {
 
 /** Every record the fixtures normalize to, as each source would make it. */
 function fixtureRecords(): GitOpsRecord[] {
-  const contexts = [
-    testContext(),
-    testContext({
-      source: 'argocd-api',
-      argocdUrl: 'https://argocd.example.com',
-      argocdInstance: 'main',
-    }),
-    testContext({ source: 'azure', resolveDestination: undefined }),
-  ];
+  const contexts = sourceContexts();
   const records: GitOpsRecord[] = [];
   const extensions: FluxExtensionStatus[] = [];
   for (const seed of fixtureSeeds()) {

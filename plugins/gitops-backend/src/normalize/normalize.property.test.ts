@@ -15,19 +15,11 @@ import { MAX_MESSAGE_BYTES, utf8Length } from './text';
 import {
   jsonFixture,
   listFixtures,
-  testContext,
+  sourceContexts,
   yamlDocs,
 } from './__testUtils__/fixtures';
 
-const contexts: NormalizeContext[] = [
-  testContext(),
-  testContext({
-    source: 'argocd-api',
-    argocdUrl: 'https://argocd.example.com',
-    argocdInstance: 'main',
-  }),
-  testContext({ source: 'azure', resolveDestination: undefined }),
-];
+const contexts: NormalizeContext[] = sourceContexts();
 
 function expectSound(result: NormalizeResult): void {
   if (result.ok) {

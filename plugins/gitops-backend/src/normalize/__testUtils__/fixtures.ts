@@ -151,6 +151,22 @@ export function testContext(
   };
 }
 
+/**
+ * One context per way an object reaches the normalizers: from a cluster, from the Argo CD API
+ * (whose bodies carry no apiVersion/kind), from Azure Resource Graph. In that order.
+ */
+export function sourceContexts(): NormalizeContext[] {
+  return [
+    testContext(),
+    testContext({
+      source: 'argocd-api',
+      argocdUrl: 'https://argocd.example.com',
+      argocdInstance: 'main',
+    }),
+    testContext({ source: 'azure', resolveDestination: undefined }),
+  ];
+}
+
 /** Normalizes and fails the test with the reason when the result is a rejection or invalid. */
 export function normalizeOk(
   raw: unknown,
