@@ -11,7 +11,6 @@ import {
   countDeployments,
   facetDeployments,
   listDeploymentRows,
-  queryDeployments,
   traceCommit,
   type DeploymentsQuery,
 } from './deployments';
@@ -584,10 +583,6 @@ export class GitOpsStore {
     return (await this.db('gitops_entities').select('entity_ref')).map(
       r => r.entity_ref,
     );
-  }
-
-  queryDeployments(query: DeploymentsQuery) {
-    return queryDeployments(this.db, query);
   }
 
   /** One page of the deployments view, without the total (see `countDeployments`). */

@@ -8,9 +8,17 @@ import {
 import { mergeObservations } from '../merge/merge';
 import { recordId } from '../merge/identity';
 import { GitOpsStore } from './GitOpsStore';
-import { countDeploymentStates } from './deployments';
+import { countDeploymentStates, type DeploymentsQuery } from './deployments';
 
 jest.setTimeout(60_000);
+
+/** A page as the router assembles it: the rows and the total under the same filter. */
+async function readPage(store: GitOpsStore, query: DeploymentsQuery) {
+  return {
+    items: await store.listDeploymentRows(query),
+    totalItems: await store.countDeployments(query),
+  };
+}
 
 const SHAS = ['aaaa1111', 'bbbb2222', 'cccc3333'].map(p => p.padEnd(40, '0'));
 
@@ -158,7 +166,7 @@ describe('deployments queries', () => {
     async databaseId => {
       const store = await seeded(databaseId);
       for (const [, filter] of cases) {
-        const page = await store.queryDeployments({
+        const page = await readPage(store, {
           filter,
           offset: 0,
           limit: 500,
@@ -181,7 +189,7 @@ describe('deployments queries', () => {
       const store = await seeded(databaseId);
       const seen: string[] = [];
       for (let offset = 0; offset < 200; offset += 7) {
-        const page = await store.queryDeployments({
+        const page = await readPage(store, {
           filter: {},
           sort: 'lastReconciledAt',
           order: 'desc',
@@ -198,7 +206,7 @@ describe('deployments queries', () => {
       expect(seen).toEqual(want);
       // Rows carry their entity, owner and system.
       const first = (
-        await store.queryDeployments({
+        await readPage(store, {
           filter: { q: 'svc-7' },
           offset: 0,
           limit: 1,
@@ -305,7 +313,7 @@ describe('deployments queries', () => {
     async databaseId => {
       const store = await seeded(databaseId);
       const allowed = ['component:default/app-2', 'component:default/app-3'];
-      const page = await store.queryDeployments({
+      const page = await readPage(store, {
         filter: {},
         allowedEntityRefs: allowed,
         offset: 0,
@@ -327,7 +335,7 @@ describe('deployments queries', () => {
       );
       expect(
         (
-          await store.queryDeployments({
+          await readPage(store, {
             filter: {},
             allowedEntityRefs: [],
             offset: 0,

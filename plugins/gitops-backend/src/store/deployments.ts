@@ -187,13 +187,6 @@ export async function countDeployments(
   return Number(n);
 }
 
-export async function queryDeployments(db: Knex, query: DeploymentsQuery) {
-  return {
-    items: await listDeploymentRows(db, query),
-    totalItems: await countDeployments(db, query),
-  };
-}
-
 export async function facetDeployments(
   db: Knex,
   query: Pick<DeploymentsQuery, 'filter' | 'allowedEntityRefs'>,
