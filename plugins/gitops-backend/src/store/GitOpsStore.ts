@@ -430,7 +430,11 @@ export class GitOpsStore {
       .sort((x, y) => compareTuples(identity(x), identity(y)));
   }
 
-  /** Every current record (used to rebind when the catalog changes). */
+  /**
+   * Every current record, parsed, in one read. Nothing on a running backend calls it any more (the
+   * rebind and the alert reader page through `listRecordHashes` / `listRecordsById`); it is the
+   * whole-store read that tests and the alert reader's reference (`listBoundRecords`) compare with.
+   */
   async listRecords(): Promise<GitOpsRecord[]> {
     const rows = await this.db('gitops_records').select('data');
     return rows.map(row => JSON.parse(row.data));
